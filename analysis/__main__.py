@@ -1,0 +1,5 @@
+"""``python -m analysis``: the headless command line."""
+
+from analysis.cli import main
+
+main()

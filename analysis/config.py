@@ -1,0 +1,66 @@
+"""Settings for the whole product, read once from environment variables prefixed ``REVIEW_INSIGHTS_``.
+
+One place for limits, model choices and paths, so the UI, the CLI and the tests agree on them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ENV_PREFIX = "REVIEW_INSIGHTS_"
+
+
+def _default_workspace() -> Path:
+    """The user's data directory, never the repository: saved analyses hold customer data."""
+    from platformdirs import user_data_path
+
+    return user_data_path("review-insights") / "workspace.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the product; override any field with ``REVIEW_INSIGHTS_<FIELD>``."""
+
+    max_upload_mb: int = 200
+    max_rows: int = 500_000
+    max_cell_chars: int = 20_000
+    embedding_model: str = "use-m"
+    sentiment_model: str = "default"
+    embedding_batch_size: int = 256
+    embedding_cache_dir: str = ""
+    workspace_path: str = ""
+    ui_language: str = "zh"
+    seed: int = 42
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read overrides from the environment, converting each to the field's type."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw is None:
+                continue
+            default = field.default
+            try:
+                values[field.name] = type(default)(raw) if not isinstance(default, str) else raw
+            except ValueError as exc:
+                raise ValueError(
+                    f"{ENV_PREFIX}{field.name.upper()}={raw!r} is not a valid {type(default).__name__}; "
+                    f"unset it or give a number like {default!r}."
+                ) from exc
+        return cls(**values)
+
+    @property
+    def workspace_file(self) -> Path:
+        return Path(self.workspace_path) if self.workspace_path else _default_workspace()
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        if self.embedding_cache_dir:
+            return Path(self.embedding_cache_dir)
+        from platformdirs import user_cache_path
+
+        return user_cache_path("review-insights") / "embeddings"
