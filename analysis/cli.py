@@ -21,6 +21,11 @@ app = typer.Typer(
 
 EXIT_UNUSABLE = 2
 
+
+@app.callback()
+def _commands() -> None:
+    """Review Insights: sentiment and themes of e-commerce reviews, offline."""
+
 TextColumn = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the review text.")]
 RatingColumn = Annotated[Optional[str], typer.Option("--rating-column", help="Column holding the star rating.")]
 DateColumn = Annotated[Optional[str], typer.Option("--date-column", help="Column holding the review date.")]
