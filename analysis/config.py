@@ -64,3 +64,8 @@ class Settings:
         from platformdirs import user_cache_path
 
         return user_cache_path("review-insights") / "embeddings"
+
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_REVIEWS = SAMPLE_DIR / "reviews.csv"
+SAMPLE_TRUTH = SAMPLE_DIR / "sample_truth.json"

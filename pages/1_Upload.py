@@ -1,0 +1,81 @@
+"""Upload: read an export (or the sample), check and correct the column roles, see the ingest report."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.ingest import IngestError
+from analysis.roles import ROLES
+from ui.common import SOURCE_KEY, TABLE_KEY, content_id, read_upload, sample_bytes, setup_page
+from ui.i18n import t
+
+setup_page("upload.title")
+
+sources = [t("upload.source_sample"), t("upload.source_file")]
+source = st.radio(t("upload.source"), sources, horizontal=True, key="ri_source_choice")
+if source == sources[1]:
+    uploaded = st.file_uploader(t("upload.file"), accept_multiple_files=False)
+    if uploaded is None:
+        st.info(t("upload.waiting"))
+        st.stop()
+    data, name = uploaded.getvalue(), uploaded.name
+else:
+    data, name = sample_bytes()
+
+overrides_key = f"ri_overrides_{content_id(data)}"
+overrides: dict[str, str] = st.session_state.setdefault(overrides_key, {})
+try:
+    table = read_upload(data, name, overrides)
+except IngestError as exc:
+    st.error(t("upload.error", name=name, message=str(exc)))
+    st.stop()
+report = table.report
+st.session_state[TABLE_KEY] = table
+st.session_state[SOURCE_KEY] = name
+
+st.subheader(t("upload.detected"))
+cols = st.columns(3)
+cols[0].metric(t("upload.format"), report.file_format.upper())
+cols[1].metric(t("upload.encoding"), report.encoding)
+cols[2].metric(t("upload.delimiter"), {"\t": "TAB", None: "—"}.get(report.delimiter, report.delimiter or "—"))
+
+st.markdown("**" + t("upload.columns") + "**")
+columns = [str(c) for c in table.data.columns]
+none = t("upload.none")
+role_cols = st.columns(4)
+changed = dict(overrides)
+for i, role in enumerate(ROLES):
+    current = report.columns.get(role)
+    options = [none, *columns]
+    picked = role_cols[i % 4].selectbox(
+        t(f"role.{role}"), options, index=options.index(current) if current in options else 0, key=f"role_{role}",
+        help=report.role_reasons.get(role),
+    )
+    if picked != none and picked != current:
+        changed[role] = picked
+if changed != overrides:
+    st.session_state[overrides_key] = changed
+    st.rerun()
+
+st.subheader(t("upload.report"))
+cols = st.columns(3)
+cols[0].metric(t("upload.rows_read"), f"{report.rows_read:,}")
+cols[1].metric(t("upload.rows_kept"), f"{report.rows_kept:,}")
+cols[2].metric(t("upload.rows_rejected"), f"{len(report.rows_rejected):,}")
+st.caption(t("upload.row_note"))
+if report.rows_rejected:
+    st.markdown("**" + t("upload.rejected_table") + "**")
+    rejected = pd.DataFrame([{t("upload.row"): r.row, t("upload.reason"): r.reason} for r in report.rows_rejected])
+    st.dataframe(rejected, hide_index=True, width="stretch")
+st.markdown("**" + t("upload.warnings") + "**")
+if report.warnings:
+    for warning in report.warnings:
+        st.warning(warning)
+else:
+    st.caption(t("upload.no_warnings"))
+st.markdown("**" + t("upload.languages") + "**")
+st.dataframe(pd.DataFrame([report.languages]), hide_index=True)
+
+st.subheader(t("upload.preview"))
+st.dataframe(table.data.head(50), width="stretch")

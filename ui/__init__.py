@@ -1,0 +1,1 @@
+"""Shared page code: translations, sidebar, cached loaders and formatting. Pages stay thin."""
