@@ -1,0 +1,702 @@
+"""Themes: what reviews talk about, found by clustering sentence embeddings, named by keywords, split by polarity.
+
+Design (see ``find_themes``):
+
+1. Units. Each review is split into sentences and clauses (``analysis.sentences``); each clause is embedded, so a
+   review that praises the sound and complains about the battery carries two themes, each with its own polarity.
+2. Space. Clause vectors are centred and reduced by PCA (fit on a seeded sample) and L2-normalised; centring removes
+   the "this is a review" direction every vector shares, which sharpens cosine similarity between topics.
+3. Clusters. Spherical k-means; the number of themes is the k in a small grid with the best silhouette on a seeded
+   sample (``n_themes`` overrides it); clusters whose centroids are near duplicates are merged; tiny ones dissolved.
+   Cost O(n * k * d); no n x n matrix except the silhouette sample.
+4. Unthemed. A clause whose similarity to every centroid is below ``min_similarity`` is unthemed; a review is
+   unthemed only when neither it nor any of its clauses is close enough to a theme (reassignment by similarity).
+5. Polarity. Each clause gets a score in [-1, 1] from a linear probe trained on this data's own review-level labels
+   (``sentiment_label`` when sentiment has run, else stars 1-2 / 4-5) and applied to the clause embedding.
+6. Complaint and praise. A theme whose clauses are clearly both negative and positive ("delivery": late vs fast) is
+   split into a complaint theme and a praise theme; every theme carries its sentiment mix and a ``kind``.
+7. Names. Class-based TF-IDF over clause tokens (jieba for Chinese, words and bigrams for English, stopwords for
+   both), 3-5 keywords without near duplicates; three representative quotes per theme.
+8. Stable ids. Given a previous result, new themes are matched to old ones by centroid cosine similarity (Hungarian
+   assignment above ``match_similarity``) and inherit their ids and any user-given labels.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.sentences import explode_sentences
+from analysis.stopwords import is_stopword
+
+logger = logging.getLogger(__name__)
+
+UNTHEMED = -1
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+_K_GRID = (3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
+
+
+def _cosine_silhouette(similarity: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette with cosine distance, from a precomputed similarity matrix (reused across k)."""
+    k = int(labels.max()) + 1
+    counts = np.bincount(labels, minlength=k).astype(np.float64)
+    if (counts > 0).sum() < 2:
+        return -1.0
+    onehot = np.zeros((len(labels), k), dtype=np.float32)
+    onehot[np.arange(len(labels)), labels] = 1.0
+    mean_dist = 1.0 - (similarity @ onehot) / np.maximum(counts, 1)  # mean distance to each cluster (incl. self)
+    own = labels
+    n_own = counts[own]
+    a = (mean_dist[np.arange(len(labels)), own] * n_own) / np.maximum(n_own - 1, 1)  # exclude the point itself
+    mean_dist[np.arange(len(labels)), own] = np.inf
+    mean_dist[:, counts == 0] = np.inf
+    b = mean_dist.min(axis=1)
+    s = (b - a) / np.maximum(np.maximum(a, b), 1e-12)
+    s[n_own <= 1] = 0.0
+    return float(s.mean())
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Clustering
+# --------------------------------------------------------------------------------------------------------------
+class ThemeClusterer:
+    """Spherical k-means in a centred PCA space, with k chosen by silhouette and near-duplicate clusters merged.
+
+    Follows the scikit-learn estimator contract: ``fit`` returns ``self``; learned state ends in ``_``.
+
+    Args:
+        n_themes: fixed number of clusters; ``None`` picks k from ``_K_GRID`` by silhouette on a sample.
+        n_components: PCA dimensions (fewer than the input's).
+        min_similarity: cosine similarity (in the reduced space) below which a vector is left unthemed.
+        merge_similarity: clusters whose centroids (embedding space, average linkage) are at least this similar
+            are merged into one theme (only when k is chosen from the data).
+        min_theme_share: clusters with fewer members than this share (and at least 5) are dissolved.
+        sample_size: rows used to fit PCA and score k.
+        max_k: upper bound of the k grid (also bounded by n / 30).
+        seed: makes every random choice reproducible.
+    """
+
+    def __init__(
+        self,
+        n_themes: int | None = None,
+        n_components: int = 48,
+        min_similarity: float = 0.2,
+        merge_similarity: float = 0.55,
+        min_theme_share: float = 0.005,
+        sample_size: int = 4000,
+        max_k: int = 80,
+        seed: int = 42,
+    ) -> None:
+        self.n_themes = n_themes
+        self.n_components = n_components
+        self.min_similarity = min_similarity
+        self.merge_similarity = merge_similarity
+        self.min_theme_share = min_theme_share
+        self.sample_size = sample_size
+        self.max_k = max_k
+        self.seed = seed
+
+    # The reduced, centred, normalised space every similarity is measured in.
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "mean_"):
+            raise RuntimeError("ThemeClusterer is not fitted; call fit(X) first.")
+        Z = (np.asarray(X, dtype=np.float32) - self.mean_) @ self.components_.T
+        return _unit_rows(Z)
+
+    def fit(self, X: np.ndarray, y: Any = None) -> ThemeClusterer:
+        from sklearn.cluster import KMeans
+        from sklearn.decomposition import PCA
+        from sklearn.metrics import silhouette_score
+
+        X = np.asarray(X, dtype=np.float32)
+        n = X.shape[0]
+        if n < 6:
+            raise ValueError(f"Themes need at least 6 texts; got {n}. Add more reviews and run again.")
+        rng = np.random.default_rng(self.seed)
+        sample = np.sort(rng.choice(n, size=min(n, self.sample_size), replace=False))
+        n_comp = int(min(self.n_components, X.shape[1], len(sample) - 1))
+        pca = PCA(n_components=n_comp, svd_solver="randomized", random_state=self.seed).fit(X[sample])
+        self.mean_ = pca.mean_.astype(np.float32)
+        self.components_ = pca.components_.astype(np.float32)
+        Z = self.transform(X)
+
+        k_max = int(max(2, min(self.max_k, n // 30)))
+        self.k_scores_: dict[int, float] = {}
+        if self.n_themes is not None:
+            k = int(max(1, min(self.n_themes, n)))
+        else:
+            Zs = Z[sample]
+            similarity = Zs @ Zs.T  # the only n x n matrix: the silhouette sample (sample_size^2)
+            for k in [k for k in _K_GRID if k <= k_max] or [2]:
+                labels = KMeans(k, n_init=1, random_state=self.seed).fit_predict(Zs)
+                self.k_scores_[k] = _cosine_silhouette(similarity, labels)
+            k = max(self.k_scores_, key=lambda kk: (round(self.k_scores_[kk], 3), kk))
+        self.chosen_k_ = k
+        km = KMeans(k, n_init=3, random_state=self.seed).fit(Z)
+        labels = km.labels_.astype(np.int64)
+        if self.n_themes is None:
+            labels = self._merge_topics(X, labels)
+        counts = np.bincount(labels)
+        min_size = max(5, int(self.min_theme_share * n))
+        keep = [c for c in range(len(counts)) if counts[c] >= min_size] or [int(np.argmax(counts))]
+        self.centroids_ = _unit_rows(np.vstack([Z[labels == c].mean(axis=0) for c in keep]))
+        self.labels_, self.similarity_ = self._nearest(Z)
+        return self
+
+    def _merge_topics(self, X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Merge clusters about the same topic: average linkage of centroids in the embedding space, cut at
+        ``merge_similarity``. k-means by silhouette finds fine clusters (often one per phrasing or language);
+        this joins them into themes, so the final number of themes comes from how far apart topics are."""
+        from scipy.cluster.hierarchy import fcluster, linkage
+
+        k = int(labels.max()) + 1
+        if k < 2:
+            return labels
+        centroids = _unit_rows(np.vstack([X[labels == c].mean(axis=0) for c in range(k)]))
+        tree = linkage(centroids, method="average", metric="cosine")
+        groups = fcluster(tree, t=1.0 - self.merge_similarity, criterion="distance") - 1
+        return groups[labels].astype(np.int64)
+
+    def _nearest(self, Z: np.ndarray, block: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+        labels = np.empty(len(Z), dtype=np.int64)
+        best = np.empty(len(Z), dtype=np.float32)
+        for start in range(0, len(Z), block):
+            sims = Z[start : start + block] @ self.centroids_.T
+            labels[start : start + block] = sims.argmax(axis=1)
+            best[start : start + block] = sims.max(axis=1)
+        labels[best < self.min_similarity] = UNTHEMED
+        return labels, best
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Nearest theme of each vector, or -1 (unthemed) when none is similar enough."""
+        return self._nearest(self.transform(X))[0]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Naming
+# --------------------------------------------------------------------------------------------------------------
+def tokenize(text: str) -> list[str]:
+    """Content words of a Chinese/English text: jieba words (2+ characters), English words and bigrams."""
+    import jieba
+
+    text = str(text).lower()
+    tokens: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        tokens.extend(w for w in jieba.lcut(run) if len(w) >= 2 and not is_stopword(w))
+    words = _LATIN_WORD.findall(text)
+    kept = [w for w in words if not is_stopword(w) and len(w) >= 3]
+    tokens.extend(kept)
+    for a, b in zip(words, words[1:]):
+        if not is_stopword(a) and not is_stopword(b) and len(a) >= 3 and len(b) >= 3:
+            tokens.append(f"{a} {b}")
+    return tokens
+
+
+def _near_duplicate(word: str, chosen: Sequence[str]) -> bool:
+    for other in chosen:
+        if word in other or other in word:
+            return True
+        if word.isascii() and other.isascii():
+            a, b = word.split()[-1], other.split()[-1]
+            if len(a) >= 4 and len(b) >= 4 and a[:5] == b[:5]:
+                return True
+    return False
+
+
+def class_tfidf_keywords(docs: Sequence[str], classes: Sequence[int], n_keywords: int = 5) -> dict[int, list[str]]:
+    """Keywords per class by class-based TF-IDF (BERTopic's c-TF-IDF), dropping near-duplicate words.
+
+    score(t, c) = tf(t, c) / |c| * log(1 + A / f(t)), with A the mean number of tokens per class and f(t) the
+    frequency of t over all classes: frequent in this theme, rare in the others.
+    """
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    classes = np.asarray(classes)
+    order = sorted(set(classes.tolist()))
+    if not len(docs):
+        return {c: [] for c in order}
+    vectorizer = CountVectorizer(analyzer=tokenize, min_df=1)
+    try:
+        counts = vectorizer.fit_transform(docs)
+    except ValueError:  # no tokens at all
+        return {c: [] for c in order}
+    vocab = np.array(vectorizer.get_feature_names_out())
+    index = {c: i for i, c in enumerate(order)}
+    onehot = sparse.csr_matrix(
+        (np.ones(len(classes)), (np.array([index[c] for c in classes]), np.arange(len(classes)))),
+        shape=(len(order), len(classes)),
+    )
+    per_class = np.asarray((onehot @ counts).todense(), dtype=np.float64)
+    tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1.0)
+    avg = per_class.sum() / max(len(order), 1)
+    idf = np.log1p(avg / np.maximum(per_class.sum(axis=0), 1.0))
+    # Require a word to occur at least twice in the class (or once for tiny classes) to count as a keyword.
+    scores = tf * idf * (per_class >= np.minimum(2, per_class.sum(axis=1, keepdims=True) / 50 + 1))
+    out: dict[int, list[str]] = {}
+    for c, i in index.items():
+        chosen: list[str] = []
+        for j in np.lexsort((vocab, -scores[i])):
+            if scores[i, j] <= 0 or len(chosen) >= n_keywords:
+                break
+            if not _near_duplicate(vocab[j], chosen):
+                chosen.append(str(vocab[j]))
+        out[c] = chosen
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Polarity of each clause
+# --------------------------------------------------------------------------------------------------------------
+def _review_polarity_labels(reviews: pd.DataFrame) -> np.ndarray:
+    """+1 / -1 / 0 (unknown or neutral) per review: sentiment labels when present, else stars 1-2 and 4-5."""
+    y = np.zeros(len(reviews), dtype=np.int8)
+    if "sentiment_label" in reviews and reviews["sentiment_label"].notna().any():
+        lab = reviews["sentiment_label"].astype(str).str.lower().to_numpy()
+        y[lab == "negative"] = -1
+        y[lab == "positive"] = 1
+    elif "rating" in reviews:
+        r = pd.to_numeric(reviews["rating"], errors="coerce").to_numpy()
+        y[r <= 2] = -1
+        y[r >= 4] = 1
+    return y
+
+
+def polarity_probe(review_vectors: np.ndarray, labels: np.ndarray, seed: int = 42, max_rows: int = 30000):
+    """A logistic regression from embedding to P(positive), trained on this data's own labelled reviews.
+
+    Returns a function vectors -> scores in [-1, 1], or ``None`` when there are too few labels of either side.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    idx = np.flatnonzero(labels != 0)
+    if (labels[idx] > 0).sum() < 10 or (labels[idx] < 0).sum() < 10:
+        return None
+    if len(idx) > max_rows:
+        idx = np.sort(np.random.default_rng(seed).choice(idx, size=max_rows, replace=False))
+    model = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced")
+    model.fit(review_vectors[idx], labels[idx] > 0)
+    return lambda V: (2.0 * model.predict_proba(np.asarray(V, dtype=np.float32))[:, 1] - 1.0).astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Result
+# --------------------------------------------------------------------------------------------------------------
+POLARITY_THRESHOLD = 0.3  # |score| above this makes a clause negative or positive; in between it is neutral
+
+
+def _kind(neg: float, pos: float) -> str:
+    if neg >= 0.6:
+        return "complaint"
+    if pos >= 0.6:
+        return "praise"
+    return "mixed"
+
+
+def _quote(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ThemeResult:
+    """Themes of one analysis, with one row per review (``assignments``) and one per clause (``mentions``).
+
+    ``themes``: theme_id, label, keywords (list), size (reviews that mention the theme), share (of all reviews),
+    primary_size, mention_count, mean_sentiment, negative_share, positive_share (of its mentions), kind
+    ('complaint' | 'praise' | 'mixed'), quotes, complaint_quotes, praise_quotes (lists of str), renamed (bool).
+    ``centroids``: one L2-normalised embedding-space vector per row of ``themes`` (for stable ids across runs).
+    ``assignments``: row, theme_id (primary, -1 unthemed), theme_label, all_theme_ids (list), theme_polarities
+    (dict theme_id -> 'negative'|'neutral'|'positive'), similarity.
+    ``mentions``: review (position), row, sentence_no, sentence, theme_id, similarity, sentiment_score, polarity.
+    """
+
+    themes: pd.DataFrame
+    centroids: np.ndarray
+    assignments: pd.DataFrame
+    mentions: pd.DataFrame
+    texts: pd.Series = field(repr=False)
+    params: dict = field(default_factory=dict)
+
+    @property
+    def unthemed_share(self) -> float:
+        if not len(self.assignments):
+            return 0.0
+        return float((self.assignments["theme_id"] == UNTHEMED).mean())
+
+    @property
+    def n_themes(self) -> int:
+        return len(self.themes)
+
+    def complaint_themes(self, min_mentions: int = 3) -> pd.DataFrame:
+        """Themes ranked by negative mentions, with complaint quotes: what customers complain about."""
+        t = self.themes.assign(negative_mentions=(self.themes["negative_share"] * self.themes["mention_count"]).round())
+        t = t[(t["kind"] != "praise") & (t["negative_mentions"] >= min_mentions)]
+        return t.sort_values(["negative_mentions", "theme_id"], ascending=[False, True]).reset_index(drop=True)
+
+    def praise_themes(self, min_mentions: int = 3) -> pd.DataFrame:
+        """Themes ranked by positive mentions, with praise quotes: what customers like."""
+        t = self.themes.assign(positive_mentions=(self.themes["positive_share"] * self.themes["mention_count"]).round())
+        t = t[(t["kind"] != "complaint") & (t["positive_mentions"] >= min_mentions)]
+        return t.sort_values(["positive_mentions", "theme_id"], ascending=[False, True]).reset_index(drop=True)
+
+    def rename(self, theme_id: int, label: str) -> ThemeResult:
+        """A copy with one theme relabelled; the label survives later runs through stable ids."""
+        if theme_id not in set(self.themes["theme_id"]):
+            raise KeyError(f"No theme {theme_id}; pick one of {sorted(self.themes['theme_id'])}.")
+        themes = self.themes.copy()
+        mask = themes["theme_id"] == theme_id
+        themes.loc[mask, "label"] = str(label)
+        themes.loc[mask, "renamed"] = True
+        assignments = self.assignments.copy()
+        assignments.loc[assignments["theme_id"] == theme_id, "theme_label"] = str(label)
+        return replace(self, themes=themes, assignments=assignments)
+
+    def merge(self, ids: Sequence[int], label: str | None = None) -> ThemeResult:
+        """A copy where the given themes become one (keeping the first id), re-described from their mentions."""
+        ids = [int(i) for i in ids]
+        known = set(self.themes["theme_id"])
+        missing = [i for i in ids if i not in known]
+        if missing or len(ids) < 2:
+            raise ValueError(f"merge needs two or more existing theme ids; unknown: {missing}, known: {sorted(known)}")
+        keep = ids[0]
+        pos = {t: i for i, t in enumerate(self.themes["theme_id"])}
+        sizes = self.themes.set_index("theme_id")["mention_count"]
+        centroid = _unit_rows(sum(self.centroids[pos[i]] * max(sizes[i], 1) for i in ids)[None, :])[0]
+        mentions = self.mentions.copy()
+        mentions.loc[mentions["theme_id"].isin(ids), "theme_id"] = keep
+        assignments = self.assignments.copy()
+        assignments.loc[assignments["theme_id"].isin(ids), "theme_id"] = keep
+        assignments["all_theme_ids"] = [
+            sorted({keep if t in ids else t for t in tids}) for tids in assignments["all_theme_ids"]
+        ]
+        old = self.themes.set_index("theme_id")
+        renamed = {t: bool(old.at[t, "renamed"]) for t in old.index if t not in ids[1:]}
+        labels = {t: old.at[t, "label"] for t in renamed}
+        if label is not None:
+            labels[keep], renamed[keep] = str(label), True
+        else:
+            renamed[keep] = bool(old.at[keep, "renamed"])
+            labels.pop(keep) if not renamed[keep] else None
+        order = [t for t in old.index if t not in ids[1:]]
+        centroids = np.vstack([centroid if t == keep else self.centroids[pos[t]] for t in order])
+        return _build_result(
+            mentions, assignments.drop(columns=["theme_label"]), self.texts, order, centroids, labels, renamed,
+            self.params,
+        )
+
+
+def _describe(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequence[int], n_reviews: int,
+              seed: int, per_theme_docs: int = 600) -> dict[int, dict]:
+    """Keywords, sentiment mix and quotes of each theme from its mentions."""
+    themed = mentions[mentions["theme_id"] != UNTHEMED]
+    # c-TF-IDF over a seeded sample of each theme's clauses (the closest half and a random half).
+    docs, classes = [], []
+    for t, group in themed.groupby("theme_id", sort=True):
+        if len(group) > per_theme_docs:
+            close = group.nlargest(per_theme_docs // 2, "similarity")
+            rest = group.drop(close.index).sample(per_theme_docs - len(close), random_state=seed)
+            group = pd.concat([close, rest])
+        docs.extend(group["sentence"].tolist())
+        classes.extend([t] * len(group))
+    keywords = class_tfidf_keywords(docs, classes)
+    info: dict[int, dict] = {}
+    for t in theme_ids:
+        group = themed[themed["theme_id"] == t]
+        pol = group["polarity"]
+        per_review = group.sort_values("similarity", ascending=False).drop_duplicates("review")
+
+        def quotes(frame: pd.DataFrame) -> list[str]:
+            seen: list[str] = []
+            for r in frame["review"]:
+                q = _quote(texts.iloc[int(r)])
+                if q not in seen and 4 <= len(q):
+                    seen.append(q)
+                if len(seen) == 3:
+                    break
+            return seen
+
+        short = per_review[texts.iloc[per_review["review"].to_numpy()].str.len().to_numpy() <= 300]
+        info[t] = {
+            "keywords": keywords.get(t, []),
+            "size": int(group["review"].nunique()),
+            "share": float(group["review"].nunique() / max(n_reviews, 1)),
+            "mention_count": int(len(group)),
+            "mean_sentiment": float(group["sentiment_score"].mean()) if len(group) else float("nan"),
+            "negative_share": float((pol == "negative").mean()) if len(group) else 0.0,
+            "positive_share": float((pol == "positive").mean()) if len(group) else 0.0,
+            "quotes": quotes(short if len(short) >= 3 else per_review),
+            "complaint_quotes": quotes(short[short["polarity"] == "negative"]),
+            "praise_quotes": quotes(short[short["polarity"] == "positive"]),
+        }
+    return info
+
+
+def _build_result(mentions, assignments, texts, theme_ids, centroids, labels, renamed, params) -> ThemeResult:
+    info = _describe(mentions, texts, theme_ids, len(assignments), params.get("seed", 42))
+    rows = []
+    for t in theme_ids:
+        d = info[t]
+        auto = " / ".join(d["keywords"][:3]) or f"theme {t}"
+        rows.append({
+            "theme_id": int(t),
+            "label": labels.get(t, auto),
+            "keywords": d["keywords"],
+            "size": d["size"],
+            "share": d["share"],
+            "primary_size": int((assignments["theme_id"] == t).sum()),
+            "mention_count": d["mention_count"],
+            "mean_sentiment": d["mean_sentiment"],
+            "negative_share": d["negative_share"],
+            "positive_share": d["positive_share"],
+            "kind": _kind(d["negative_share"], d["positive_share"]),
+            "quotes": d["quotes"],
+            "complaint_quotes": d["complaint_quotes"],
+            "praise_quotes": d["praise_quotes"],
+            "renamed": bool(renamed.get(t, False)),
+        })
+    themes = pd.DataFrame(rows, columns=[
+        "theme_id", "label", "keywords", "size", "share", "primary_size", "mention_count", "mean_sentiment",
+        "negative_share", "positive_share", "kind", "quotes", "complaint_quotes", "praise_quotes", "renamed"])
+    label_of = dict(zip(themes["theme_id"], themes["label"]))
+    assignments = assignments.copy()
+    assignments["theme_label"] = [label_of.get(t, "") if t != UNTHEMED else "" for t in assignments["theme_id"]]
+    return ThemeResult(themes, np.asarray(centroids, dtype=np.float32), assignments, mentions, texts, params)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Stable ids
+# --------------------------------------------------------------------------------------------------------------
+def _previous_table(previous: Any) -> tuple[list[int], np.ndarray, dict[int, str], dict[int, bool]] | None:
+    if previous is None:
+        return None
+    if isinstance(previous, ThemeResult):
+        themes, centroids = previous.themes, previous.centroids
+    elif isinstance(previous, pd.DataFrame) and "centroid" in previous:
+        themes, centroids = previous, np.vstack(previous["centroid"].to_numpy())
+    else:
+        raise TypeError("previous must be a ThemeResult or a themes table with a 'centroid' column")
+    ids = [int(t) for t in themes["theme_id"]]
+    renamed = dict(zip(ids, themes["renamed"] if "renamed" in themes else [False] * len(ids)))
+    return ids, _unit_rows(centroids), dict(zip(ids, themes["label"])), renamed
+
+
+def match_theme_ids(new_centroids: np.ndarray, old_centroids: np.ndarray, old_ids: Sequence[int],
+                    min_similarity: float = 0.8) -> list[int | None]:
+    """For each new centroid, the id of the old theme it continues (one-to-one, by cosine similarity), or None."""
+    from scipy.optimize import linear_sum_assignment
+
+    out: list[int | None] = [None] * len(new_centroids)
+    if not len(new_centroids) or not len(old_centroids):
+        return out
+    sims = _unit_rows(new_centroids) @ _unit_rows(old_centroids).T
+    rows, cols = linear_sum_assignment(-sims)
+    for r, c in zip(rows, cols):
+        if sims[r, c] >= min_similarity:
+            out[r] = int(old_ids[c])
+    return out
+
+
+def themes_table_for_saving(result: ThemeResult) -> pd.DataFrame:
+    """The themes table with a ``centroid`` column (list of floats): what a later run needs as ``previous``."""
+    return result.themes.assign(centroid=[c.tolist() for c in result.centroids])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------------------------
+def _split_polar(labels, scores, pol_known, vectors, min_each: int, min_share: float = 0.25):
+    """Split each theme whose clauses are clearly both negative and positive into complaint + praise halves."""
+    labels = labels.copy()
+    next_id = labels.max() + 1
+    for t in sorted(set(labels.tolist()) - {UNTHEMED}):
+        members = np.flatnonzero(labels == t)
+        if not pol_known:
+            break
+        neg = members[scores[members] <= -POLARITY_THRESHOLD]
+        pos = members[scores[members] >= POLARITY_THRESHOLD]
+        if min(len(neg), len(pos)) < min_each or min(len(neg), len(pos)) < min_share * len(members):
+            continue
+        c_neg = _unit_rows(vectors[neg].mean(axis=0)[None, :])[0]
+        c_pos = _unit_rows(vectors[pos].mean(axis=0)[None, :])[0]
+        # neutral clauses follow their polarity score's sign, ties to the nearer half
+        mid = np.setdiff1d(members, np.concatenate([neg, pos]))
+        to_pos = np.concatenate([pos, mid[(scores[mid] > 0) | ((scores[mid] == 0) & (vectors[mid] @ c_pos > vectors[mid] @ c_neg))]])
+        labels[to_pos] = next_id
+        next_id += 1
+    return labels
+
+
+def find_themes(
+    reviews: pd.DataFrame,
+    embedder: Any = None,
+    n_themes: int | None = None,
+    seed: int = 42,
+    previous: Any = None,
+    embeddings: np.ndarray | None = None,
+    sentences: bool = True,
+    min_similarity: float = 0.2,
+    match_similarity: float = 0.8,
+    split_polarity: bool = True,
+) -> ThemeResult:
+    """Cluster reviews into named themes, each with its sentiment mix and quotes; reviews may carry several.
+
+    Args:
+        reviews: canonical review table (``text``; optional ``row``, ``rating``, ``sentiment_label``,
+            ``sentiment_score``).
+        embedder: anything with ``embed(texts) -> (n, d)`` L2-normalised; embeds clauses (and reviews when
+            ``embeddings`` is not given). Required unless ``embeddings`` is given and ``sentences`` is False.
+        n_themes: force this many clusters before polarity splitting; ``None`` chooses it from the data.
+        seed: same input and seed give identical output.
+        previous: an earlier ``ThemeResult`` (or ``themes_table_for_saving`` output) whose ids to keep.
+        embeddings: review embeddings aligned with ``reviews`` (the pipeline's); embedded here when missing.
+        sentences: split reviews into clauses and theme each one (multi-theme reviews); False themes whole reviews.
+        min_similarity: reduced-space cosine below which a clause or review is unthemed.
+        match_similarity: centroid similarity needed to inherit a previous theme's id.
+        split_polarity: split themes that are clearly both complaint and praise into two.
+    """
+    texts = reviews["text"].fillna("").astype(str).reset_index(drop=True)
+    n = len(texts)
+    if embeddings is None:
+        if embedder is None:
+            raise ValueError("find_themes needs review embeddings or an embedder to compute them.")
+        embeddings = embedder.embed(texts.tolist())
+    embeddings = _unit_rows(embeddings)
+    if len(embeddings) != n:
+        raise ValueError(f"embeddings has {len(embeddings)} rows but reviews has {n}; pass the aligned array.")
+    rows = reviews["row"].to_numpy() if "row" in reviews else np.arange(n)
+
+    # 1. units: clauses of multi-clause reviews (embedded), whole review otherwise (reusing its embedding)
+    if sentences and embedder is not None:
+        units = explode_sentences(texts.tolist())
+        counts = units.groupby("review")["sentence"].transform("size").to_numpy()
+        multi = counts > 1
+        unit_vectors = np.empty((len(units), embeddings.shape[1]), dtype=np.float32)
+        unit_vectors[~multi] = embeddings[units["review"].to_numpy()[~multi]]
+        if multi.any():
+            unit_vectors[multi] = _unit_rows(embedder.embed(units.loc[multi, "sentence"].tolist()))
+        missing = np.setdiff1d(np.arange(n), units["review"].unique())  # blank reviews
+    else:
+        units = pd.DataFrame({"review": np.arange(n), "sentence_no": 0, "sentence": texts})
+        unit_vectors, missing = embeddings, np.array([], dtype=int)
+    units = units.reset_index(drop=True)
+
+    # 2-4. cluster the units
+    clusterer = ThemeClusterer(n_themes=n_themes, min_similarity=min_similarity, seed=seed).fit(unit_vectors)
+    unit_labels = clusterer.labels_.copy()
+    Z = clusterer.transform(unit_vectors)
+
+    # 5. polarity of each unit
+    review_y = _review_polarity_labels(reviews.reset_index(drop=True))
+    probe = polarity_probe(embeddings, review_y, seed=seed)
+    if probe is not None:
+        scores = np.concatenate([probe(unit_vectors[i : i + 50000]) for i in range(0, len(unit_vectors), 50000)])
+    else:
+        scores = np.zeros(len(units), dtype=np.float32)
+    if "sentiment_score" in reviews and reviews["sentiment_score"].notna().any():
+        single = units.groupby("review")["sentence"].transform("size").to_numpy() == 1
+        review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").to_numpy()[units["review"]]
+        use = single & ~np.isnan(review_scores)
+        scores[use] = review_scores[use]
+
+    # 6. complaint / praise split of polar themes
+    if split_polarity:
+        unit_labels = _split_polar(unit_labels, scores, probe is not None, Z, min_each=max(5, len(units) // 500))
+
+    # renumber clusters by size, compute centroids in both spaces, re-assign every unit to its nearest centroid
+    ids, counts_ = np.unique(unit_labels[unit_labels != UNTHEMED], return_counts=True)
+    first_seen = {t: int(np.flatnonzero(unit_labels == t)[0]) for t in ids}
+    order = sorted(ids.tolist(), key=lambda t: (-counts_[list(ids).index(t)], first_seen[t]))
+    reduced_centroids = _unit_rows(np.vstack([Z[unit_labels == t].mean(axis=0) for t in order]))
+    sims = Z @ reduced_centroids.T
+    unit_theme = sims.argmax(axis=1)
+    unit_sim = sims.max(axis=1)
+    unit_theme = np.where(unit_sim >= min_similarity, unit_theme, UNTHEMED)
+    embed_centroids = _unit_rows(np.vstack([
+        unit_vectors[unit_theme == i].mean(axis=0) if (unit_theme == i).any() else np.zeros(unit_vectors.shape[1])
+        for i in range(len(order))
+    ]))
+
+    # review-level primary theme: nearest to the whole review, else its best clause
+    review_Z = _unit_rows((embeddings - clusterer.mean_) @ clusterer.components_.T)
+    rsims = review_Z @ reduced_centroids.T
+    primary = rsims.argmax(axis=1)
+    primary_sim = rsims.max(axis=1)
+    primary = np.where(primary_sim >= min_similarity, primary, UNTHEMED)
+    best_unit = pd.DataFrame({"review": units["review"], "t": unit_theme, "s": unit_sim})
+    best_unit = best_unit[best_unit["t"] != UNTHEMED].sort_values(["review", "s"], ascending=[True, False])
+    best_unit = best_unit.drop_duplicates("review").set_index("review")
+    fallback = (primary == UNTHEMED) & np.isin(np.arange(n), best_unit.index)
+    primary[fallback] = best_unit.loc[np.flatnonzero(fallback), "t"].to_numpy()
+    primary_sim[fallback] = best_unit.loc[np.flatnonzero(fallback), "s"].to_numpy()
+
+    # 8. stable ids
+    prev = _previous_table(previous)
+    new_ids = list(range(len(order)))
+    labels: dict[int, str] = {}
+    renamed: dict[int, bool] = {}
+    if prev is not None:
+        old_ids, old_centroids, old_labels, old_renamed = prev
+        matched = match_theme_ids(embed_centroids, old_centroids, old_ids, match_similarity)
+        next_id = max(old_ids, default=-1) + 1
+        for i, m in enumerate(matched):
+            if m is None:
+                new_ids[i], next_id = next_id, next_id + 1
+            else:
+                new_ids[i] = m
+                if old_renamed.get(m):
+                    labels[m], renamed[m] = old_labels[m], True
+    id_map = np.array(new_ids + [UNTHEMED])  # index -1 maps to UNTHEMED
+
+    polarity = np.where(scores <= -POLARITY_THRESHOLD, "negative",
+                        np.where(scores >= POLARITY_THRESHOLD, "positive", "neutral"))
+    if probe is None and not ("sentiment_score" in reviews and reviews["sentiment_score"].notna().any()):
+        polarity[:] = "neutral"
+    mentions = units.assign(
+        row=rows[units["review"].to_numpy()],
+        theme_id=id_map[unit_theme],
+        similarity=unit_sim.astype(np.float32),
+        sentiment_score=scores.astype(np.float32),
+        polarity=polarity,
+    )[["review", "row", "sentence_no", "sentence", "theme_id", "similarity", "sentiment_score", "polarity"]]
+
+    themed = mentions[mentions["theme_id"] != UNTHEMED]
+    all_ids: list[list[int]] = [[] for _ in range(n)]
+    pols: list[dict[int, str]] = [{} for _ in range(n)]
+    for r, t, p in zip(themed["review"].to_numpy(), themed["theme_id"].to_numpy(), themed["polarity"].to_numpy()):
+        if t not in pols[r]:
+            all_ids[r].append(int(t))
+            pols[r][int(t)] = p
+        elif pols[r][int(t)] != p:
+            pols[r][int(t)] = "mixed" if {pols[r][int(t)], p} == {"negative", "positive"} else pols[r][int(t)]
+    primary_ids = id_map[primary]
+    for r in range(n):
+        if primary_ids[r] != UNTHEMED and primary_ids[r] not in pols[r]:
+            all_ids[r].insert(0, int(primary_ids[r]))
+            pols[r][int(primary_ids[r])] = "neutral"
+    assignments = pd.DataFrame({
+        "row": rows,
+        "theme_id": primary_ids.astype(np.int64),
+        "all_theme_ids": [sorted(a) for a in all_ids],
+        "theme_polarities": pols,
+        "similarity": primary_sim.astype(np.float32),
+    })
+    if len(missing):
+        assignments.loc[missing, "theme_id"] = UNTHEMED
+    params = {"seed": seed, "n_themes": n_themes, "chosen_k": clusterer.chosen_k_, "k_scores": clusterer.k_scores_,
+              "sentences": bool(sentences and embedder is not None), "min_similarity": min_similarity}
+    result = _build_result(mentions, assignments, texts, new_ids, embed_centroids, labels, renamed, params)
+    logger.info("themes: %d (k=%d), unthemed %.1f%%", result.n_themes, clusterer.chosen_k_, 100 * result.unthemed_share)
+    return result
