@@ -20,11 +20,11 @@ import pandas as pd
 
 from analysis.config import Settings
 from analysis.decoding import DecodingError, decode_text, sniff_delimiter, sniff_format
+from analysis.exports import FORMULA_PREFIXES
 from analysis.language import detect_language
 from analysis.roles import ROLES, infer_roles, parse_dates, parse_ratings
 
 CANONICAL_COLUMNS = ("row", "text", "rating", "date", "product", "review_id", "title", "category", "language")
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>")
 _SCRIPT = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _EXAMPLES = 5
@@ -406,7 +406,7 @@ def _note_text_risks(text: pd.Series, report: IngestReport) -> None:
         rows = ", ".join(map(str, text.index[markup][:_EXAMPLES]))
         report.warnings.append(f"{int(markup.sum())} reviews contain HTML markup (e.g. rows {rows}); tags are "
                                "removed for analysis and review text is always shown as plain text.")
-    formulas = text.str.lstrip().str[:1].isin(FORMULA_PREFIXES)
+    formulas = text.str.startswith(FORMULA_PREFIXES)
     if formulas.any():
         rows = ", ".join(map(str, text.index[formulas][:_EXAMPLES]))
         report.warnings.append(f"{int(formulas.sum())} reviews start with =, +, - or @ (e.g. rows {rows}), which "

@@ -265,7 +265,7 @@ def compose_review(rng: random.Random, product: Product, day: date, stars: int) 
     opener = rng.choice(OPEN_ZH if first == "zh" else OPEN_EN)
     closer = rng.choice((CLOSE_ZH if langs[-1] == "zh" else CLOSE_EN)[mood])
     if lang == "mixed":
-        text = " ".join(_join([p], l) for p, l in zip(parts, langs))
+        text = " ".join(_join([part], part_lang) for part, part_lang in zip(parts, langs))
     else:
         text = _join(parts, lang)
     text = (opener + text + (" " if lang != "zh" and closer else "") + closer).strip()

@@ -142,12 +142,12 @@ def test_unusable_files_raise_a_specific_message(data, name, message):
 
 def test_broken_quoting_rejects_only_the_broken_row():
     data = (
-        "review,rating\n"
-        "Great value,5\n"
-        '"Battery drains fast, and the quote never closes,2\n'
-        "Size runs small,3\n"
-        "Arrived quickly,4\n"
-    ).encode()
+        b"review,rating\n"
+        b"Great value,5\n"
+        b'"Battery drains fast, and the quote never closes,2\n'
+        b"Size runs small,3\n"
+        b"Arrived quickly,4\n"
+    )
     table = read_reviews(data, "quotes.csv")
     rejected = table.report.rows_rejected
     assert [r.row for r in rejected] == [2]
@@ -159,14 +159,14 @@ def test_broken_quoting_rejects_only_the_broken_row():
 
 def test_rows_with_extra_values_empty_text_and_exact_duplicates_are_rejected_with_reasons():
     data = (
-        "review,rating,date\n"
-        "Great value,5,2024-01-01\n"
-        "Battery drains fast, really,2,2024-01-02\n"  # unquoted comma: one value too many
-        ",4,2024-01-03\n"
-        "!!!,4,2024-01-03\n"
-        "Great value,5,2024-01-01\n"
-        "Size runs small,3,2024-01-04\n"
-    ).encode()
+        b"review,rating,date\n"
+        b"Great value,5,2024-01-01\n"
+        b"Battery drains fast, really,2,2024-01-02\n"  # unquoted comma: one value too many
+        b",4,2024-01-03\n"
+        b"!!!,4,2024-01-03\n"
+        b"Great value,5,2024-01-01\n"
+        b"Size runs small,3,2024-01-04\n"
+    )
     table = read_reviews(data, "x.csv")
     reasons = {r.row: r.reason for r in table.report.rows_rejected}
     assert set(reasons) == {2, 3, 4, 5}
@@ -187,7 +187,7 @@ def test_huge_cell_is_kept_but_cut_with_a_warning():
 
 
 def test_duplicate_and_blank_column_names_are_renamed_with_a_warning():
-    data = "review,rating,rating,\nGood value,5,4,x\nToo small,2,1,y\n".encode()
+    data = b"review,rating,rating,\nGood value,5,4,x\nToo small,2,1,y\n"
     table = read_reviews(data, "dup.csv")
     assert list(table.data.columns) == ["review", "rating", "rating (2)", "column_4"]
     assert any("'rating' appears more than once" in w for w in table.report.warnings)
