@@ -46,16 +46,24 @@ def _join(left: str, right: str) -> str:
 
 
 def _glue(pieces: list[str]) -> list[str]:
-    """Attach fragments too short to stand alone ("ok.", "好！") to the previous piece, or the next one."""
+    """Attach fragments too short to stand alone ("ok.", "好！") to the previous piece (or the next, at the start);
+    an abbreviation ("Dr.") always goes with what follows it."""
     out: list[str] = []
+    carry = ""
     for piece in pieces:
         piece = piece.strip()
         if not piece:
             continue
-        if out and (_is_short(piece) or out[-1].lower().endswith(_ABBREVIATIONS)):
+        if carry:
+            piece, carry = _join(carry, piece), ""
+        if piece.lower().endswith(_ABBREVIATIONS) and len(piece.split()) <= 2:
+            carry = piece
+        elif out and _is_short(piece):
             out[-1] = _join(out[-1], piece)
         else:
             out.append(piece)
+    if carry:
+        out.append(carry) if not out else out.__setitem__(-1, _join(out[-1], carry))
     if len(out) > 1 and _is_short(out[0]):
         first = out.pop(0)
         out[0] = _join(first, out[0])
