@@ -1,0 +1,453 @@
+"""Review sentiment: a label (negative / neutral / positive), a score in [-1, 1] and three class probabilities per review.
+
+One interface, three kinds of backend, chosen by a spec string (``Settings.sentiment_model``):
+
+- ``"default"``: the project's own model, trained by ``python -m analysis train-sentiment`` on the labelled reviews of
+  ``../shared/data`` and shipped as small weights under ``analysis/models/``. It adds the logits of two parts: a small
+  MLP over the multilingual USE-m sentence embedding (Chinese, English and mixed text in one vector space) and a linear
+  layer over hashed n-grams (character 1-3 grams for any script, English word 1-2 grams). Both parts read the whole
+  review: USE-m averages over every token and the n-grams count every n-gram, so a long review is never judged by
+  its first 128 tokens. Pass the USE-m embeddings the pipeline already computed for themes to skip a second encoder
+  pass.
+- ``"hf:<model id or local path>"`` (or a plain path / id that is not a ``.safetensors`` head): any Hugging Face
+  text-classification model through transformers. Its labels are mapped to the three classes by name
+  (``negative``/``neutral``/``positive`` and abbreviations, ``LABEL_0..2``, or star ratings ``"1 star".."5 stars"``,
+  whose expected star count gives the score). Reviews longer than the model's window are split into overlapping
+  windows whose probabilities are averaged, weighted by window length.
+- ``"st:<sentence-transformers id or path>+<head.safetensors>"``: any sentence-transformers model plus a head trained
+  on its embeddings with :func:`analysis.training.train_embedding_head`.
+
+Every backend gives an empty or blank review the label ``neutral``, score 0 and probabilities (0, 1, 0), and is
+deterministic: same texts, same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import scipy.sparse
+    import torch
+
+logger = logging.getLogger(__name__)
+
+LABELS = ("negative", "neutral", "positive")
+DEFAULT_MODEL_ID = "review-insights-sentiment-v1"
+MODELS_DIR = Path(__file__).parent / "models"
+WEIGHTS_FILE = "model.safetensors"
+FRAME_COLUMNS = ("sentiment_label", "sentiment_score", "p_negative", "p_neutral", "p_positive")
+
+
+@dataclass
+class SentimentPredictions:
+    """Per-review sentiment, aligned with the input texts."""
+
+    labels: list[str]
+    scores: np.ndarray
+    probabilities: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "sentiment_label": self.labels,
+                "sentiment_score": self.scores,
+                "p_negative": self.probabilities[:, 0],
+                "p_neutral": self.probabilities[:, 1],
+                "p_positive": self.probabilities[:, 2],
+            }
+        )
+
+
+@runtime_checkable
+class SentimentModel(Protocol):
+    """Anything that scores reviews; the pipeline, the CLI and the dashboard only use this surface."""
+
+    model_id: str
+    uses_embedder: str | None
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions: ...
+
+
+def predictions_from_probabilities(probabilities: np.ndarray, scores: np.ndarray | None = None) -> SentimentPredictions:
+    """Labels by the most probable class; the score defaults to P(positive) - P(negative)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64).reshape(-1, 3)
+    if scores is None:
+        scores = probabilities[:, 2] - probabilities[:, 0]
+    scores = np.clip(np.asarray(scores, dtype=np.float64), -1.0, 1.0)
+    labels = [LABELS[i] for i in probabilities.argmax(axis=1)] if len(probabilities) else []
+    return SentimentPredictions(labels=labels, scores=scores, probabilities=probabilities)
+
+
+def _blank_mask(texts: Sequence[str]) -> np.ndarray:
+    return np.array([not (isinstance(t, str) and t.strip()) for t in texts], dtype=bool)
+
+
+def _with_blanks_neutral(texts: Sequence[str], score_some) -> SentimentPredictions:
+    """Score the non-blank texts with ``score_some(indices) -> (probabilities, scores)``; blanks are neutral."""
+    n = len(texts)
+    probabilities = np.zeros((n, 3))
+    probabilities[:, 1] = 1.0
+    scores = np.zeros(n)
+    keep = np.flatnonzero(~_blank_mask(texts))
+    if len(keep):
+        p, s = score_some(keep)
+        probabilities[keep] = p
+        scores[keep] = s
+    return predictions_from_probabilities(probabilities, scores)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hashed n-gram features of the default model
+# ---------------------------------------------------------------------------------------------------------------
+
+_LATIN_WORD = r"[a-z][a-z0-9']*"
+
+
+class NgramHasher:
+    """Hashed character and word n-grams, TF-IDF weighted: no vocabulary, so the weights hold no review text.
+
+    Character 1-3 grams inside whitespace-separated tokens cover Chinese (where they approximate words) and spelling
+    variants; English word 1-2 grams keep negations such as "not good". Feature ids come from MurmurHash3 (via
+    scikit-learn), identical on every platform.
+    """
+
+    def __init__(self, n_features_log2: int = 18, idf: np.ndarray | None = None) -> None:
+        self.n_features_log2 = n_features_log2
+        self.idf = idf
+
+    @property
+    def n_features(self) -> int:
+        return 2 * (1 << self.n_features_log2)
+
+    def _vectorizers(self):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        common = {"n_features": 1 << self.n_features_log2, "alternate_sign": False, "norm": None, "lowercase": True}
+        return (
+            HashingVectorizer(analyzer="char_wb", ngram_range=(1, 3), **common),
+            HashingVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=_LATIN_WORD, **common),
+        )
+
+    def counts(self, texts: Sequence[str]) -> scipy.sparse.csr_matrix:
+        """Sub-linear term frequencies (1 + log count), before IDF."""
+        import scipy.sparse as sp
+
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        matrix = sp.hstack([v.transform(texts) for v in self._vectorizers()], format="csr", dtype=np.float32)
+        matrix.data = 1.0 + np.log(matrix.data)
+        return matrix
+
+    def fit(self, texts: Sequence[str]) -> NgramHasher:
+        counts = self.counts(texts)
+        document_frequency = np.bincount(counts.indices, minlength=self.n_features)
+        self.idf = (np.log((1.0 + counts.shape[0]) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> scipy.sparse.csr_matrix:
+        """L2-normalised TF-IDF rows."""
+        if self.idf is None:
+            raise RuntimeError("NgramHasher is not fitted; call fit() on training texts first.")
+        import scipy.sparse as sp
+
+        matrix = self.counts(texts)
+        matrix.data *= self.idf[matrix.indices]
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        return (sp.diags((1.0 / np.maximum(norms, 1e-9)).astype(np.float32)) @ matrix).tocsr()
+
+
+def sparse_batch(matrix: scipy.sparse.csr_matrix) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """CSR rows as the (indices, offsets, weights) triple ``torch.nn.EmbeddingBag`` takes."""
+    import torch
+
+    return (
+        torch.from_numpy(matrix.indices.astype(np.int64)),
+        torch.from_numpy(matrix.indptr[:-1].astype(np.int64)),
+        torch.from_numpy(matrix.data.astype(np.float32)),
+    )
+
+
+def build_network(config: dict) -> torch.nn.Module:
+    """The default model's torch module: MLP over a sentence embedding plus a linear layer over hashed n-grams."""
+    import torch
+    from torch import nn
+
+    class SentimentNetwork(nn.Module):
+        def __init__(self, embedding_dim: int, hidden: int, dropout: float, n_hashed: int) -> None:
+            super().__init__()
+            self.n_hashed = n_hashed
+            self.embedding_mlp = nn.Sequential(
+                nn.Dropout(dropout), nn.Linear(embedding_dim, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 3)
+            )
+            self.ngram_linear = nn.EmbeddingBag(n_hashed, 3, mode="sum") if n_hashed else None
+
+        def forward(self, embeddings: torch.Tensor, ngrams: tuple | None = None) -> torch.Tensor:
+            logits = self.embedding_mlp(embeddings)
+            if self.ngram_linear is not None and ngrams is not None:
+                indices, offsets, weights = ngrams
+                logits = logits + self.ngram_linear(indices, offsets, per_sample_weights=weights)
+            return logits
+
+    torch.manual_seed(int(config.get("seed", 0)))
+    return SentimentNetwork(
+        int(config["embedding_dim"]), int(config["hidden"]), float(config["dropout"]), int(config.get("n_hashed", 0))
+    )
+
+
+def save_network(path: Path | str, network: torch.nn.Module, config: dict, idf: np.ndarray | None = None) -> Path:
+    """One safetensors file: float16 weights (and the n-gram IDF) with the config as metadata."""
+    from safetensors.torch import save_file
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in network.state_dict().items()}
+    if idf is not None:
+        tensors["idf"] = torch.from_numpy(np.asarray(idf, dtype=np.float32)).to(torch.float16)
+    save_file(tensors, str(path), metadata={"config": json.dumps(config, sort_keys=True)})
+    return path
+
+
+def load_network(path: Path | str) -> tuple[torch.nn.Module, dict, np.ndarray | None]:
+    """The network, its config and the IDF vector (None for an embedding-only head)."""
+    from safetensors import safe_open
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No sentiment weights at {path}; run `python -m analysis train-sentiment` to create them."
+        )
+    with safe_open(str(path), framework="pt") as handle:
+        config = json.loads(handle.metadata()["config"])
+        tensors = {key: handle.get_tensor(key).to(torch.float32) for key in handle.keys()}
+    idf = tensors.pop("idf").numpy() if "idf" in tensors else None
+    network = build_network(config)
+    network.load_state_dict(tensors)
+    network.eval()
+    return network, config, idf
+
+
+def _softmax_scores(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return probabilities, probabilities[:, 2] - probabilities[:, 0]
+
+
+class DefaultSentimentModel:
+    """The project's trained model: USE-m embedding MLP + hashed n-gram linear layer, one forward pass, no GPU."""
+
+    uses_embedder: str | None = "use-m"
+
+    def __init__(self, weights_path: Path | str | None = None, batch_size: int = 512, embedder=None) -> None:
+        self.weights_path = Path(weights_path) if weights_path else MODELS_DIR / DEFAULT_MODEL_ID / WEIGHTS_FILE
+        self.batch_size = batch_size
+        self.embedder = embedder
+        self.network_, self.config_, idf = load_network(self.weights_path)
+        self.model_id = str(self.config_.get("model_id", DEFAULT_MODEL_ID))
+        self.hasher_ = NgramHasher(int(self.config_["n_features_log2"]), idf) if idf is not None else None
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if self.embedder is None:
+            from analysis.embeddings import load_embedder
+
+            self.embedder = load_embedder("use-m")
+        return self.embedder.embed(texts)
+
+    def logits(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """Raw class logits for non-blank texts with their USE-m embeddings (used by training and evaluation)."""
+        import torch
+
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                stop = start + self.batch_size
+                ngrams = sparse_batch(self.hasher_.transform(texts[start:stop])) if self.hasher_ else None
+                dense = torch.from_numpy(np.ascontiguousarray(embeddings[start:stop], dtype=np.float32))
+                out[start:stop] = self.network_(dense, ngrams).numpy()
+        return out
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
+        """Sentiment of each text; ``embeddings`` are the texts' USE-m vectors (n, 512) if already computed."""
+        texts = list(texts)
+        if embeddings is not None and len(embeddings) != len(texts):
+            raise ValueError(f"Got {len(embeddings)} embeddings for {len(texts)} texts; pass one row per text.")
+
+        def score(indices: np.ndarray):
+            chosen = [texts[i] for i in indices]
+            vectors = embeddings[indices] if embeddings is not None else self._embed(chosen)
+            return _softmax_scores(self.logits(chosen, vectors).astype(np.float64))
+
+        return _with_blanks_neutral(texts, score)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Other backends
+# ---------------------------------------------------------------------------------------------------------------
+
+_STAR = re.compile(r"^\s*([1-5])\s*stars?\s*$", re.IGNORECASE)
+_NAMED = {
+    "negative": 0, "neg": 0, "label_neg": 0, "bad": 0,
+    "neutral": 1, "neu": 1, "mixed": 1,
+    "positive": 2, "pos": 2, "good": 2,
+}  # fmt: skip
+
+
+def map_labels(id2label: dict[int, str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """How a classifier's outputs fold into (negative, neutral, positive).
+
+    Returns a (n_labels, 3) matrix summing label probabilities into the three classes, and for star-rating models
+    the star value of each label (else None), from which the score is the expected rating rescaled to [-1, 1].
+    """
+    names = {int(i): str(name).strip() for i, name in id2label.items()}
+    n = len(names)
+    fold = np.zeros((n, 3))
+    stars = [_STAR.match(names[i]) for i in range(n)]
+    if all(stars):
+        values = np.array([int(m.group(1)) for m in stars], dtype=np.float64)
+        for i, value in enumerate(values):
+            fold[i, 0 if value <= 2 else 1 if value == 3 else 2] = 1.0
+        return fold, values
+    for i in range(n):
+        key = names[i].lower()
+        if key in _NAMED:
+            fold[i, _NAMED[key]] = 1.0
+        elif re.fullmatch(r"label_\d+", key) and n in (2, 3):
+            fold[i, (0, 2)[i] if n == 2 else i] = 1.0
+        else:
+            raise ValueError(
+                f"Cannot map the model's label {names[i]!r} to negative/neutral/positive; use a model whose labels "
+                "are negative/neutral/positive, LABEL_0..LABEL_2 or '1 star'..'5 stars'."
+            )
+    return fold, None
+
+
+class TransformersSentimentModel:
+    """Any Hugging Face sequence-classification model (hub id with a local copy, or a local path)."""
+
+    uses_embedder: str | None = None
+
+    def __init__(self, name_or_path: str, batch_size: int = 32, max_length: int | None = None, stride: int = 32) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.name_or_path = name_or_path
+        self.batch_size = batch_size
+        self.stride = stride
+        try:
+            self.tokenizer_ = AutoTokenizer.from_pretrained(name_or_path)
+            self.model_ = AutoModelForSequenceClassification.from_pretrained(name_or_path)
+        except OSError as exc:
+            raise ValueError(
+                f"Cannot load the text-classification model {name_or_path!r} ({exc}). Models cannot be downloaded "
+                "here: give a local folder saved with save_pretrained, or use the default model."
+            ) from exc
+        self.model_.eval()
+        limit = getattr(self.tokenizer_, "model_max_length", 512) or 512
+        self.max_length = int(min(max_length or 512, limit if limit < 100_000 else 512))
+        self.fold_, self.stars_ = map_labels(self.model_.config.id2label)
+        self.model_id = f"hf:{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}"
+
+    def _label_probabilities(self, texts: list[str]) -> np.ndarray:
+        """Per-text label probabilities, averaging overlapping windows weighted by their token counts."""
+        import torch
+
+        out = np.zeros((len(texts), len(self.fold_)))
+        weight = np.zeros(len(texts))
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            encoded = self.tokenizer_(
+                batch,
+                truncation=True,
+                max_length=self.max_length,
+                stride=min(self.stride, self.max_length // 4),
+                return_overflowing_tokens=True,
+                padding=True,
+                return_tensors="pt",
+            )
+            owners = encoded.pop("overflow_to_sample_mapping").numpy() + start
+            lengths = encoded["attention_mask"].sum(dim=1).numpy().astype(np.float64)
+            with torch.inference_mode():
+                for w in range(0, len(owners), self.batch_size):
+                    part = {k: v[w : w + self.batch_size] for k, v in encoded.items()}
+                    probs = torch.softmax(self.model_(**part).logits.float(), dim=-1).numpy()
+                    np.add.at(out, owners[w : w + self.batch_size], probs * lengths[w : w + self.batch_size, None])
+                    np.add.at(weight, owners[w : w + self.batch_size], lengths[w : w + self.batch_size])
+        return out / np.maximum(weight, 1e-9)[:, None]
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
+        texts = list(texts)
+
+        def score(indices: np.ndarray):
+            label_probs = self._label_probabilities([texts[i] for i in indices])
+            probabilities = label_probs @ self.fold_
+            if self.stars_ is not None:
+                scores = (label_probs @ self.stars_ - 3.0) / 2.0
+            else:
+                scores = probabilities[:, 2] - probabilities[:, 0]
+            return probabilities, scores
+
+        return _with_blanks_neutral(texts, score)
+
+
+class EmbeddingHeadSentimentModel:
+    """A sentence-transformers model (or USE-m, spelled ``use-m``) plus a head trained on its embeddings."""
+
+    def __init__(self, embedder_name: str, head_path: Path | str) -> None:
+        from analysis.embeddings import load_embedder
+
+        self.embedder_name = embedder_name
+        self.network_, self.config_, _ = load_network(head_path)
+        self.embedder = load_embedder(embedder_name)
+        self.uses_embedder = "use-m" if self.embedder.model_id.startswith("use-m") else None
+        self.model_id = f"st:{self.embedder.model_id.removeprefix('st:')}+{Path(head_path).stem}"
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
+        import torch
+
+        texts = list(texts)
+        if self.uses_embedder is None:
+            embeddings = None
+
+        def score(indices: np.ndarray):
+            vectors = embeddings[indices] if embeddings is not None else self.embedder.embed([texts[i] for i in indices])
+            with torch.inference_mode():
+                logits = self.network_(torch.from_numpy(np.asarray(vectors, dtype=np.float32))).numpy()
+            return _softmax_scores(logits.astype(np.float64))
+
+        return _with_blanks_neutral(texts, score)
+
+
+def load_sentiment_model(spec: str = "default") -> SentimentModel:
+    """The sentiment model a setting names.
+
+    ``"default"`` (the project's trained model), a path to its ``model.safetensors`` (a retrained copy),
+    ``"hf:<id or path>"`` or a plain transformers id/path, ``"st:<sentence-transformers id or path>+<head file>"``.
+    """
+    spec = (spec or "default").strip()
+    if spec.lower() in ("default", DEFAULT_MODEL_ID):
+        return DefaultSentimentModel()
+    if spec.startswith("st:"):
+        name, sep, head = spec[3:].rpartition("+")
+        if not sep or not name or not head:
+            raise ValueError(f"{spec!r}: write st:<sentence-transformers id or path>+<head .safetensors file>.")
+        return EmbeddingHeadSentimentModel(name, head)
+    if spec.startswith("hf:"):
+        return TransformersSentimentModel(spec[3:])
+    path = Path(spec)
+    if path.suffix == ".safetensors" or (path.is_dir() and (path / WEIGHTS_FILE).is_file() and not (path / "config.json").is_file()):
+        return DefaultSentimentModel(path if path.suffix == ".safetensors" else path / WEIGHTS_FILE)
+    return TransformersSentimentModel(spec)
