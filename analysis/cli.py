@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,10 +26,10 @@ EXIT_UNUSABLE = 2
 def _commands() -> None:
     """Review Insights: sentiment and themes of e-commerce reviews, offline."""
 
-TextColumn = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the review text.")]
-RatingColumn = Annotated[Optional[str], typer.Option("--rating-column", help="Column holding the star rating.")]
-DateColumn = Annotated[Optional[str], typer.Option("--date-column", help="Column holding the review date.")]
-ProductColumn = Annotated[Optional[str], typer.Option("--product-column", help="Column naming the product.")]
+TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column holding the review text.")]
+RatingColumn = Annotated[str | None, typer.Option("--rating-column", help="Column holding the star rating.")]
+DateColumn = Annotated[str | None, typer.Option("--date-column", help="Column holding the review date.")]
+ProductColumn = Annotated[str | None, typer.Option("--product-column", help="Column naming the product.")]
 
 
 def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
@@ -72,6 +72,99 @@ def ingest(
         typer.echo(report.summary())
     if report.rows_kept == 0:
         raise fail(f"{file}: no row could be used; see the rejected rows above.")
+
+
+def _stderr_progress():
+    """A one-line progress display with ETA on stderr, so stdout stays clean for data."""
+    def show(step: str, fraction: float, eta: float | None) -> None:
+        end = "\n" if fraction >= 1.0 else ""
+        message = f"{step}: {fraction:.0%}" + (f", about {eta:.0f} s left" if eta is not None else "")
+        sys.stderr.write(f"\r{message:<60}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Review export: CSV, TSV, XLSX, JSON, JSONL or Parquet.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for reviews.csv, themes.csv, alerts.csv, report.json.")],
+    text_column: TextColumn = None,
+    rating_column: RatingColumn = None,
+    date_column: DateColumn = None,
+    product_column: ProductColumn = None,
+    themes: Annotated[int | None, typer.Option("--themes", help="Number of themes (default: from the data).")] = None,
+) -> None:
+    """Analyse a file headless: sentiment and themes for every kept row, written as CSV and JSON."""
+    from analysis.exports import write_csv
+    from analysis.pipeline import analyze as run_analysis
+
+    table = read_or_exit(file, role_overrides(text_column, rating_column, date_column, product_column))
+    if table.report.rows_kept == 0:
+        raise fail(f"{file}: no row could be used; run `python -m analysis ingest {file}` to see why.")
+    result = run_analysis(table, progress=_stderr_progress(), n_themes=themes)
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(result.output_frame(), out / "reviews.csv")
+    write_csv(result.themes, out / "themes.csv")
+    write_csv(result.alerts, out / "alerts.csv")
+    report = {"ingest": result.report.to_dict(), "timings_s": result.timings, "models": result.models}
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    typer.echo(f"{result.report.rows_kept} reviews analysed ({len(result.report.rows_rejected)} rejected), "
+               f"{len(result.themes)} themes, {len(result.alerts)} alerts -> {out}")
+
+
+@app.command("train-sentiment")
+def train_sentiment(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Labelled review folder (default ../shared/data).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Where model.safetensors goes (default: the shipped model's folder).")] = None,
+    embedding_cache: Annotated[Path | None, typer.Option("--embedding-cache", help="SQLite file caching USE-m embeddings between runs.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same weights.")] = 42,
+) -> None:
+    """Rebuild the default sentiment model from the shared labelled reviews (held-out sources excluded), seeded."""
+    import logging
+
+    from analysis.training import DATA_DIR, TrainingConfig, train_default_model
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    source = data_dir or DATA_DIR
+    if not Path(source).is_dir():
+        raise fail(f"no labelled data at {source}; pass --data-dir pointing at the shared data folder.")
+    try:
+        report = train_default_model(source, out_dir, TrainingConfig(seed=seed), embedding_cache,
+                                     log=lambda line: typer.echo(line, err=True))
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps({k: v for k, v in report.__dict__.items()}, ensure_ascii=False, indent=2))
+
+
+@app.command("evaluate-sentiment")
+def evaluate_sentiment(
+    file: Annotated[Path, typer.Argument(help="Review file with a label or star-rating column.")],
+    label_column: Annotated[str | None, typer.Option("--label-column", help="Column with 0/1 or negative/neutral/positive.")] = None,
+    rating_column: RatingColumn = None,
+    text_column: TextColumn = None,
+    model: Annotated[str, typer.Option("--model", help="default | hf:<id or path> | st:<model>+<head file>.")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
+) -> None:
+    """Measure a sentiment model against labels or stars: accuracy, macro-F1, AUC-ROC, confusion, per language."""
+    from analysis.evaluation import evaluate_model, read_labelled_file
+    from analysis.ingest import IngestError
+    from analysis.sentiment import load_sentiment_model
+
+    if label_column and rating_column:
+        raise fail("give --label-column or --rating-column, not both.")
+    try:
+        texts, targets = read_labelled_file(file, text_column, label_column, rating_column)
+    except (IngestError, ValueError) as exc:
+        raise fail(f"{file}: {exc}") from None
+    if not (targets >= 0).any():
+        raise fail(f"{file}: no row has a usable label or rating; check --label-column / --rating-column.")
+    try:
+        sentiment_model = load_sentiment_model(model)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    report = evaluate_model(sentiment_model, texts, targets)
+    typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else report.summary())
 
 
 def main() -> None:

@@ -5,9 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.charts import sentiment_distribution
 from analysis.ingest import IngestError
 from analysis.roles import ROLES
-from ui.common import SOURCE_KEY, TABLE_KEY, content_id, read_upload, sample_bytes, setup_page
+from ui.common import (
+    RESULT_KEY,
+    SOURCE_KEY,
+    TABLE_KEY,
+    content_id,
+    read_upload,
+    run_analysis,
+    sample_bytes,
+    setup_page,
+    show_result,
+    workspace,
+)
 from ui.i18n import t
 
 setup_page("upload.title")
@@ -79,3 +91,36 @@ st.dataframe(pd.DataFrame([report.languages]), hide_index=True)
 
 st.subheader(t("upload.preview"))
 st.dataframe(table.data.head(50), width="stretch")
+
+st.subheader(t("run.button"))
+run_id = f"{content_id(data)}:{sorted(overrides.items())}"
+if st.button(t("run.button"), type="primary", disabled=report.rows_kept == 0, key="ri_run"):
+    with st.status(t("run.status", n=report.rows_kept), expanded=True) as status:
+        bars = {}
+
+        def progress(step: str, fraction: float, eta: float | None) -> None:
+            if step not in bars:
+                bars[step] = st.progress(0.0, text=t(f"run.step.{step}"))
+            text = (t("run.eta", step=t(f"run.step.{step}"), pct=fraction, eta=eta) if eta is not None
+                    else t("run.progress", step=t(f"run.step.{step}"), pct=fraction))
+            bars[step].progress(fraction, text=text)
+
+        result = run_analysis(table, progress)
+        status.update(label=t("run.done", s=sum(result.timings.values())), state="complete", expanded=False)
+    show_result(result, name)
+    st.session_state["ri_result_run_id"] = run_id
+
+if RESULT_KEY in st.session_state and st.session_state.get("ri_result_run_id") == run_id:
+    result = st.session_state[RESULT_KEY]
+    st.markdown("**" + t("run.result") + "**")
+    st.plotly_chart(sentiment_distribution(result.reviews, t), width="stretch")
+    st.caption(t("run.next"))
+    with st.form("ri_save"):
+        save_name = st.text_input(t("save.name"), value=name.rsplit(".", 1)[0])
+        if st.form_submit_button(t("save.button")):
+            try:
+                workspace().save(result, save_name, source_file=name)
+                st.session_state["ri_result_name"] = save_name
+                st.success(t("save.done", name=save_name))
+            except Exception as exc:  # a locked or unwritable workspace must not lose the user's result
+                st.error(t("save.error", message=str(exc)))

@@ -20,3 +20,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_table():
+    from analysis.ingest import read_reviews
+
+    return read_reviews(ROOT / "sample_data" / "reviews.csv")
+
+
+@pytest.fixture(scope="session")
+def small_result(sample_table, tmp_path_factory):
+    """The real pipeline (packaged encoder, trained sentiment model, themes) on 400 sample reviews, run once."""
+    from dataclasses import replace
+
+    from analysis.config import Settings
+    from analysis.pipeline import analyze
+
+    small = replace(sample_table, reviews=sample_table.reviews.head(400), data=sample_table.data.head(400))
+    settings = Settings(embedding_cache_dir=str(tmp_path_factory.mktemp("embedding-cache")))
+    return analyze(small, settings)

@@ -52,3 +52,124 @@ def sample_bytes() -> tuple[bytes, str]:
 
 def content_id(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+RESULT_KEY = "ri_result"
+RESULT_NAME_KEY = "ri_result_name"
+SAMPLE_ANALYSIS_NAME = "sample-demo"
+
+
+@st.cache_resource(show_spinner=False)
+def workspace():
+    from analysis.workspace import Workspace
+
+    return Workspace(settings().workspace_file)
+
+
+@st.cache_resource(show_spinner=False)
+def models():
+    """The embedder and the sentiment model, loaded once per server process and shared by every session."""
+    from analysis.embeddings import load_embedder
+    from analysis.sentiment import load_sentiment_model
+
+    config = settings()
+    embedder = load_embedder(config.embedding_model, config.embedding_cache_path / "cache.sqlite")
+    return embedder, load_sentiment_model(config.sentiment_model)
+
+
+def run_analysis(table: ReviewTable, progress=None, previous_themes=None):
+    from analysis.pipeline import analyze
+
+    embedder, sentiment_model = models()
+    return analyze(table, settings(), progress, embedder=embedder, sentiment_model=sentiment_model,
+                   previous_themes=previous_themes)
+
+
+@st.cache_resource(show_spinner=False)
+def sample_result():
+    """The bundled sample's analysis: opened from the workspace, or computed once and saved there."""
+    from analysis.workspace import WorkspaceError
+
+    from analysis.pipeline import model_signature
+
+    embedder, sentiment_model = models()
+    try:
+        saved = workspace().open(SAMPLE_ANALYSIS_NAME)
+        same_sample = saved.report.rows_read == read_upload(*sample_bytes()).report.rows_read
+        if saved.models == model_signature(embedder, sentiment_model) and same_sample:
+            return saved
+    except WorkspaceError:
+        pass
+    result = run_analysis(read_upload(*sample_bytes()))
+    workspace().save(result, SAMPLE_ANALYSIS_NAME, source_file=str(SAMPLE_REVIEWS.name))
+    return result
+
+
+def active_result():
+    """The analysis every page shows: the one run or opened in this session, else the bundled sample."""
+    if RESULT_KEY in st.session_state:
+        return st.session_state[RESULT_KEY], st.session_state.get(RESULT_NAME_KEY, "")
+    with st.spinner(t("common.computing_sample")):
+        result = sample_result()
+    return result, t("common.sample_name")
+
+
+def show_result(result, name: str) -> None:
+    st.session_state[RESULT_KEY] = result
+    st.session_state[RESULT_NAME_KEY] = name
+
+
+_FILTERS = {"products": "ri_f_products", "dates": "ri_f_dates", "languages": "ri_f_languages"}
+
+
+def filtered(result):
+    """The active analysis cut to the sidebar filters (product, dates, review language)."""
+    from analysis.pipeline import subset
+
+    kept = sidebar_filters(result.reviews)
+    if len(kept) == len(result.reviews):
+        return result
+    return subset(result, result.reviews.index.isin(kept.index))
+
+
+def sidebar_filters(reviews):
+    """Product, date range and review-language filters in the sidebar, shared by every page; returns the rows kept."""
+    import pandas as pd
+
+    st.sidebar.header(t("filter.title"))
+    mask = pd.Series(True, index=reviews.index)
+
+    def _persist(widget_key: str, state_key: str):
+        return lambda: st.session_state.__setitem__(state_key, st.session_state[widget_key])
+
+    products = sorted(reviews["product"].dropna().unique().tolist())
+    if products:
+        chosen = [p for p in st.session_state.get(_FILTERS["products"], []) if p in products]
+        picked = st.sidebar.multiselect(t("filter.products"), products, default=chosen, placeholder=t("filter.all"),
+                                        key="_w_products", on_change=_persist("_w_products", _FILTERS["products"]))
+        if picked:
+            mask &= reviews["product"].isin(picked)
+    dates = reviews["date"].dropna()
+    if len(dates) and dates.min() < dates.max():
+        low, high = dates.min().date(), dates.max().date()
+        saved = st.session_state.get(_FILTERS["dates"])
+        value = saved if saved and len(saved) == 2 and low <= saved[0] <= saved[1] <= high else (low, high)
+        picked_dates = st.sidebar.date_input(t("filter.dates"), value=value, min_value=low, max_value=high,
+                                             key="_w_dates", on_change=_persist("_w_dates", _FILTERS["dates"]))
+        if isinstance(picked_dates, (tuple, list)) and len(picked_dates) == 2:
+            start, end = pd.Timestamp(picked_dates[0]), pd.Timestamp(picked_dates[1]) + pd.Timedelta(days=1)
+            mask &= reviews["date"].isna() | ((reviews["date"] >= start) & (reviews["date"] < end))
+    languages = {t(f"lang.{x}"): x for x in ("zh", "en", "mixed", "other") if x in set(reviews["language"])}
+    if len(languages) > 1:
+        # Options are the translated names (AppTest formats options outside the session), mapped back to codes.
+        chosen = [name for name, code in languages.items() if code in st.session_state.get(_FILTERS["languages"], [])]
+
+        def _remember_languages() -> None:
+            st.session_state[_FILTERS["languages"]] = [languages[n] for n in st.session_state["_w_langs"]]
+
+        picked_langs = st.sidebar.multiselect(t("filter.languages"), list(languages), default=chosen,
+                                              placeholder=t("filter.all"), key="_w_langs",
+                                              on_change=_remember_languages)
+        if picked_langs:
+            mask &= reviews["language"].isin([languages[n] for n in picked_langs])
+    return reviews[mask]

@@ -1,0 +1,215 @@
+"""The one orchestration: ingested table -> embeddings -> sentiment -> themes -> trends, with progress and timings.
+
+The UI, the CLI and the benchmarks all call ``analyze``; nothing else chains the steps. Embeddings are computed once
+(through the text-hash cache) and serve both the sentiment model and the theme clustering.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import Settings
+from analysis.embeddings import Embedder, load_embedder
+from analysis.ingest import IngestReport, ReviewTable
+
+logger = logging.getLogger(__name__)
+
+STEPS = ("embed", "sentiment", "themes", "trends")
+SENTIMENT_COLUMNS = ("sentiment_label", "sentiment_score", "p_negative", "p_neutral", "p_positive")
+THEME_COLUMNS = ("theme_id", "theme_label", "theme_ids", "theme_labels")
+RESULT_COLUMNS = ("language", *SENTIMENT_COLUMNS, *THEME_COLUMNS)
+
+Progress = Callable[[str, float, "float | None"], None]
+"""progress(step, fraction of that step done in [0, 1], estimated seconds left in the step or None)."""
+
+
+@dataclass
+class AnalysisResult:
+    """Everything a page or an export needs, computed once."""
+
+    reviews: pd.DataFrame  # canonical columns + language, sentiment and theme columns, one row per kept row
+    data: pd.DataFrame  # the user's original columns, aligned with ``reviews``
+    report: IngestReport
+    themes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict[str, float] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+    embeddings: np.ndarray | None = None
+    theme_result: object | None = None  # analysis.themes.ThemeResult, for rename/merge and stable ids
+
+    def output_frame(self) -> pd.DataFrame:
+        """Original columns plus result columns; an original column whose name clashes becomes '<name> (input)'."""
+        original = self.data.reset_index(drop=True).copy()
+        results = self.reviews.reset_index(drop=True)[[c for c in RESULT_COLUMNS if c in self.reviews]]
+        original.columns = [f"{c} (input)" if c in results.columns else c for c in original.columns]
+        return pd.concat([original, results], axis=1)
+
+
+class _StepClock:
+    """Turns per-step fractions into progress reports with an ETA from the step's own elapsed time."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.started: dict[str, float] = {}
+        self.timings: dict[str, float] = {}
+
+    def tick(self, step: str, fraction: float) -> None:
+        now = time.perf_counter()
+        start = self.started.setdefault(step, now)
+        if self.progress is None:
+            return
+        elapsed = now - start
+        eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 and elapsed > 0.5 else None
+        self.progress(step, float(min(max(fraction, 0.0), 1.0)), eta)
+
+    def done(self, step: str) -> None:
+        self.tick(step, 1.0)
+        self.timings[step] = round(time.perf_counter() - self.started[step], 3)
+
+
+def embed_texts(embedder: Embedder, texts: list[str], tick: Callable[[float], None], chunk: int = 512) -> np.ndarray:
+    """Embed in chunks so a long run reports progress; the embedder's cache skips texts seen before."""
+    parts = []
+    for start in range(0, len(texts), chunk):
+        parts.append(embedder.embed(texts[start : start + chunk]))
+        tick(min(1.0, (start + chunk) / max(len(texts), 1)))
+    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
+
+
+def analyze(
+    table: ReviewTable,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    *,
+    embedder: Embedder | None = None,
+    sentiment_model=None,
+    previous_themes=None,
+    n_themes: int | None = None,
+) -> AnalysisResult:
+    """Run every analysis step on an ingested table; models may be passed in so a long-lived process loads them once."""
+    from analysis.sentiment import load_sentiment_model
+    from analysis.themes import find_themes
+
+    settings = settings or Settings.from_env()
+    clock = _StepClock(progress)
+    reviews = table.reviews.copy()
+    texts = reviews["text"].astype(str).tolist()
+
+    clock.tick("embed", 0.0)
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_path / "cache.sqlite")
+    embeddings = embed_texts(embedder, texts, lambda f: clock.tick("embed", f))
+    clock.done("embed")
+
+    clock.tick("sentiment", 0.0)
+    model = sentiment_model or load_sentiment_model(settings.sentiment_model)
+    shared = embeddings if getattr(model, "uses_embedder", None) and embedder.model_id.startswith("use-m") else None
+    predictions = model.predict(texts, embeddings=shared)
+    reviews = pd.concat([reviews, predictions.to_frame().set_index(reviews.index)], axis=1)
+    clock.done("sentiment")
+
+    clock.tick("themes", 0.0)
+    theme_result = find_themes(reviews, embedder, n_themes=n_themes, seed=settings.seed, previous=previous_themes,
+                               embeddings=embeddings)
+    reviews = pd.concat([reviews, theme_columns(theme_result, reviews.index)], axis=1)
+    clock.done("themes")
+
+    clock.tick("trends", 0.0)
+    alerts = _alerts(reviews, theme_result)
+    clock.done("trends")
+
+    return AnalysisResult(
+        reviews=reviews,
+        data=table.data,
+        report=table.report,
+        themes=theme_result.themes,
+        alerts=alerts,
+        timings=clock.timings,
+        models=model_signature(embedder, model),
+        embeddings=embeddings,
+        theme_result=theme_result,
+    )
+
+
+def model_signature(embedder: Embedder, sentiment_model) -> dict[str, str]:
+    """Which models produced a result; a saved result is reused only while this is unchanged."""
+    import hashlib
+    from pathlib import Path
+
+    from analysis import __version__
+
+    signature = {"review_insights": __version__, "embedding": embedder.model_id,
+                 "sentiment": getattr(sentiment_model, "model_id", type(sentiment_model).__name__)}
+    weights = getattr(sentiment_model, "weights_path", None)
+    if weights and Path(weights).is_file():
+        signature["sentiment_weights"] = hashlib.blake2b(Path(weights).read_bytes(), digest_size=8).hexdigest()
+    return signature
+
+
+def theme_columns(theme_result, index: pd.Index) -> pd.DataFrame:
+    """Primary theme plus every theme a review mentions, as flat columns for tables and CSV."""
+    assignments = theme_result.assignments
+    labels = dict(zip(theme_result.themes["theme_id"], theme_result.themes["label"]))
+    all_ids = [list(ids) for ids in assignments["all_theme_ids"]]
+    out = pd.DataFrame(
+        {
+            "theme_id": assignments["theme_id"].astype(int).to_numpy(),
+            "theme_label": assignments["theme_label"].fillna("").to_numpy(),
+            "theme_ids": [";".join(str(i) for i in ids) for ids in all_ids],
+            "theme_labels": ["; ".join(str(labels.get(i, "")) for i in ids) for ids in all_ids],
+        },
+        index=index,
+    )
+    return out
+
+
+def with_themes(result: AnalysisResult, theme_result) -> AnalysisResult:
+    """The same analysis after a theme rename or merge: themes table and every review's theme columns follow."""
+    from dataclasses import replace
+
+    reviews = result.reviews.drop(columns=[c for c in THEME_COLUMNS if c in result.reviews])
+    reviews = pd.concat([reviews, theme_columns(theme_result, reviews.index)], axis=1)
+    return replace(result, reviews=reviews, themes=theme_result.themes, theme_result=theme_result)
+
+
+def subset(result: AnalysisResult, keep: np.ndarray | pd.Series) -> AnalysisResult:
+    """The analysis restricted to some reviews (a boolean mask over ``result.reviews``), positions kept consistent.
+
+    Trend functions address reviews by position, so the theme assignments and clause mentions are cut and
+    renumbered together with the reviews; theme descriptions stay those of the whole analysis.
+    """
+    from dataclasses import replace
+
+    mask = np.asarray(keep, dtype=bool)
+    positions = np.flatnonzero(mask)
+    reviews = result.reviews.iloc[positions].reset_index(drop=True)
+    data = result.data.iloc[positions].reset_index(drop=True)
+    embeddings = result.embeddings[positions] if result.embeddings is not None else None
+    theme_result = result.theme_result
+    if theme_result is not None:
+        new_position = np.full(len(mask), -1)
+        new_position[positions] = np.arange(len(positions))
+        mentions = theme_result.mentions
+        mentions = mentions[mask[mentions["review"].to_numpy()]].copy()
+        mentions["review"] = new_position[mentions["review"].to_numpy()]
+        theme_result = replace(
+            theme_result,
+            assignments=theme_result.assignments.iloc[positions].reset_index(drop=True),
+            mentions=mentions.reset_index(drop=True),
+            texts=theme_result.texts.iloc[positions].reset_index(drop=True),
+        )
+    return replace(result, reviews=reviews, data=data, embeddings=embeddings, theme_result=theme_result)
+
+
+def _alerts(reviews: pd.DataFrame, theme_result) -> pd.DataFrame:
+    """Emerging issues need dates; without a date column there is nothing to compare against."""
+    from analysis.trends import emerging_issues
+
+    if reviews["date"].isna().all():
+        return pd.DataFrame()
+    return emerging_issues(reviews, theme_result)

@@ -1,0 +1,57 @@
+"""Trends: satisfaction over time per product or category, theme volume over time, and emerging issues."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.charts import satisfaction_lines, theme_volume
+from analysis.trends import emerging_issues, satisfaction_over_time, theme_volume_over_time
+from ui.common import active_result, filtered, setup_page
+from ui.i18n import t
+
+setup_page("trends.title")
+result, name = active_result()
+st.caption(t("common.showing", name=name, n=len(result.reviews)))
+view = filtered(result)
+reviews = view.reviews
+if reviews["date"].isna().all():
+    st.info(t("trends.no_dates"))
+    st.stop()
+if reviews.empty:
+    st.info(t("common.no_rows"))
+    st.stop()
+
+groupings = {t("trends.by_product"): "product", t("trends.by_category"): "category", t("trends.overall"): None}
+available = {k: v for k, v in groupings.items() if v is None or reviews[v].notna().any()}
+by = available[st.radio(t("trends.group_by"), list(available), horizontal=True, key="ri_trend_by")]
+
+trend = satisfaction_over_time(reviews, by=by, min_reviews=3)
+alerts = emerging_issues(reviews, view.theme_result) if view.theme_result is not None else pd.DataFrame()
+markers = None
+if by == "product" and len(alerts):
+    points = trend.set_index(["period", "group"])["satisfaction"]
+    markers = pd.DataFrame({
+        "period": alerts["period"],
+        "y": [points.get((a.period, a.product), 50.0) for a in alerts.itertuples()],
+        "label": [f"{a.label} · {a.product}" for a in alerts.itertuples()],
+    })
+st.plotly_chart(satisfaction_lines(trend, t, markers), width="stretch", key="trend_satisfaction")
+
+st.subheader(t("trends.emerging"))
+if alerts.empty:
+    st.caption(t("trends.no_emerging"))
+for alert in alerts.itertuples():
+    with st.container(border=True):
+        st.markdown(f"**⚠ {alert.label}** · {alert.product}")
+        st.caption(t("trends.alert_line", share=alert.share, base=alert.baseline_share, lift=alert.lift,
+                     n=int(alert.mentions), total=int(alert.period_reviews), q=alert.q_value,
+                     since=pd.Timestamp(alert.first_period).strftime("%Y-%m-%d")))
+        for quote in alert.quotes:
+            st.text("“" + str(quote) + "”")
+
+st.subheader(t("trends.theme_volume"))
+volume = theme_volume_over_time(reviews, view.theme_result) if view.theme_result is not None else pd.DataFrame()
+if len(volume):
+    top = volume.groupby("label")["reviews"].sum().nlargest(8).index
+    st.plotly_chart(theme_volume(volume[volume["label"].isin(top)], t), width="stretch", key="trend_volume")

@@ -1,0 +1,63 @@
+"""Products: which themes each product's reviews raise, two products side by side, and what drives low ratings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.charts import drivers_bars, product_satisfaction, product_theme_heatmap, sentiment_distribution
+from analysis.products import product_summary, theme_share_by_product
+from analysis.trends import rating_drivers
+from ui.common import active_result, filtered, setup_page
+from ui.i18n import t
+
+setup_page("products.title")
+result, name = active_result()
+st.caption(t("common.showing", name=name, n=len(result.reviews)))
+view = filtered(result)
+reviews = view.reviews
+if reviews["product"].isna().all():
+    st.info(t("products.no_products"))
+    st.stop()
+
+st.plotly_chart(product_satisfaction(reviews, t), width="stretch", key="products_satisfaction")
+shares, counts = theme_share_by_product(reviews, view.themes)
+if len(shares):
+    st.plotly_chart(product_theme_heatmap(shares, counts, t), width="stretch", key="products_heatmap")
+
+st.subheader(t("products.compare"))
+products = sorted(reviews["product"].dropna().unique())
+pick = st.columns(2)
+first = pick[0].selectbox(t("products.first"), products, index=0, key="ri_cmp_a")
+second = pick[1].selectbox(t("products.second"), products, index=min(1, len(products) - 1), key="ri_cmp_b")
+sides = st.columns(2)
+for side, product in zip(sides, (first, second)):
+    with side:
+        st.markdown(f"**{product}**")
+        numbers = product_summary(reviews, product)
+        kpis = st.columns(4)
+        kpis[0].metric(t("kpi.reviews"), f"{numbers['reviews']:,.0f}")
+        kpis[1].metric(t("kpi.satisfaction"), f"{numbers['satisfaction']:.1f}")
+        kpis[2].metric(t("kpi.negative"), f"{numbers['negative']:.1f}%")
+        kpis[3].metric(t("kpi.avg_stars"), "—" if pd.isna(numbers["stars"]) else f"{numbers['stars']:.2f}")
+        st.plotly_chart(sentiment_distribution(reviews[reviews["product"] == product], t), width="stretch",
+                        key=f"cmp_{product}")
+        if product in shares.index:
+            top = shares.loc[product].sort_values(ascending=False).head(5)
+            st.dataframe(pd.DataFrame({t("col.theme"): top.index, t("col.share"): top.map("{:.1f}%".format)}),
+                         hide_index=True, width="stretch")
+
+st.subheader(t("products.drivers"))
+drivers = rating_drivers(reviews, view.theme_result) if view.theme_result is not None else pd.DataFrame()
+drivers = drivers[drivers["risk_difference"] > 0] if len(drivers) else drivers
+if drivers.empty:
+    st.caption(t("products.no_drivers"))
+else:
+    st.plotly_chart(drivers_bars(drivers.assign(effect=drivers["risk_difference"] * 100), t), width="stretch",
+                    key="products_drivers")
+    st.dataframe(pd.DataFrame({
+        t("col.theme"): drivers["label"], t("col.mentions"): drivers["reviews"],
+        t("products.low_with"): (drivers["low_share"] * 100).round(1),
+        t("products.low_without"): (drivers["low_share_without"] * 100).round(1),
+        "Cohen's h": drivers["cohens_h"].round(2), "q": drivers["q_value"].map("{:.2g}".format),
+    }), hide_index=True, width="stretch")

@@ -1,0 +1,62 @@
+"""Model: how well the sentiment model agrees with this data's stars, where text and stars disagree, fine-tuning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analysis.charts import confusion_matrix_figure
+from analysis.evaluation import disagreements, evaluate_predictions
+from analysis.sentiment import SentimentPredictions
+from analysis.training import targets_from
+from ui.common import active_result, filtered, setup_page
+from ui.i18n import t
+
+setup_page("model.title")
+result, name = active_result()
+st.caption(t("common.showing", name=name, n=len(result.reviews)))
+reviews = filtered(result).reviews
+st.markdown(t("model.which", model=result.models.get("sentiment", "?"), embedder=result.models.get("embedding", "?")))
+if reviews["rating"].isna().all():
+    st.info(t("model.no_ratings"))
+    st.stop()
+
+predictions = SentimentPredictions(
+    labels=reviews["sentiment_label"].tolist(),
+    scores=reviews["sentiment_score"].to_numpy(dtype=float),
+    probabilities=reviews[["p_negative", "p_neutral", "p_positive"]].to_numpy(dtype=float),
+)
+texts = reviews["text"].tolist()
+report = evaluate_predictions(texts, targets_from(ratings=reviews["rating"].to_numpy()), predictions,
+                              result.models.get("sentiment", ""))
+st.subheader(t("model.quality"))
+if report.polarity is not None:
+    cols = st.columns(4)
+    cols[0].metric(t("model.accuracy"), f"{report.polarity.accuracy:.3f}")
+    cols[1].metric(t("model.macro_f1"), f"{report.polarity.macro_f1:.3f}")
+    cols[2].metric("AUC-ROC", "—" if report.polarity.auc_roc is None else f"{report.polarity.auc_roc:.3f}")
+    cols[3].metric(t("model.n"), f"{report.polarity.n:,}")
+    st.caption(t("model.polarity_note"))
+if report.three_class is not None:
+    matrix = pd.DataFrame(report.three_class.confusion, index=["negative", "neutral", "positive"],
+                          columns=["negative", "neutral", "positive"])
+    st.plotly_chart(confusion_matrix_figure(matrix, t), width="stretch", key="model_confusion")
+    st.caption(t("model.three_class", acc=report.three_class.accuracy, f1=report.three_class.macro_f1))
+rows = [{t("col.language"): t(f"lang.{lang}"), t("model.n"): m["n"],
+         t("model.accuracy"): round(m["polarity"]["accuracy"], 3) if m.get("polarity") else None,
+         "AUC-ROC": round(m["polarity"]["auc_roc"], 3) if m.get("polarity") and m["polarity"]["auc_roc"] else None}
+        for lang, m in report.by_language.items()]
+if rows:
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+st.subheader(t("model.disagreements"))
+st.caption(t("model.disagreements_help"))
+gaps = disagreements(texts, reviews["rating"].to_numpy(), predictions, limit=50)
+if gaps.empty:
+    st.caption(t("model.no_disagreements"))
+else:
+    st.dataframe(pd.DataFrame({
+        t("col.stars"): gaps["rating"].astype(int), t("col.label"): gaps["sentiment_label"],
+        t("col.score"): gaps["sentiment_score"].round(2), t("col.text"): gaps["text"],
+    }), hide_index=True, width="stretch")
