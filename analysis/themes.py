@@ -6,9 +6,12 @@ Design (see ``find_themes``):
    review that praises the sound and complains about the battery carries two themes, each with its own polarity.
 2. Space. Clause vectors are centred and reduced by PCA (fit on a seeded sample) and L2-normalised; centring removes
    the "this is a review" direction every vector shares, which sharpens cosine similarity between topics.
-3. Clusters. Spherical k-means; the number of themes is the k in a small grid with the best silhouette on a seeded
-   sample (``n_themes`` overrides it); clusters whose centroids are near duplicates are merged; tiny ones dissolved.
-   Cost O(n * k * d); no n x n matrix except the silhouette sample.
+3. Clusters. Spherical k-means; k is the value in a grid (3..80) with the best cosine silhouette on a seeded sample
+   (``n_themes`` overrides it). Clusters whose centroids are similar in the embedding space (average linkage above
+   ``merge_similarity``) are then merged, so paraphrases and the two languages of one topic become one theme and the
+   final number of themes comes from how far apart the topics are; tiny clusters are dissolved. Cost O(n * k * d)
+   (k-means fitted on at most 40k rows, every row then assigned to its nearest centroid); the only square matrix is
+   the silhouette sample's.
 4. Unthemed. A clause whose similarity to every centroid is below ``min_similarity`` is unthemed; a review is
    unthemed only when neither it nor any of its clauses is close enough to a theme (reassignment by similarity).
 5. Polarity. Each clause gets a score in [-1, 1] from a linear probe trained on this data's own review-level labels
@@ -63,6 +66,17 @@ def _cosine_silhouette(similarity: np.ndarray, labels: np.ndarray) -> float:
     return float(s.mean())
 
 
+def _nearest_rows(Z: np.ndarray, centroids: np.ndarray, block: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+    """Index of and cosine similarity to the nearest centroid, in blocks (memory O(block * k))."""
+    labels = np.empty(len(Z), dtype=np.int64)
+    best = np.empty(len(Z), dtype=np.float32)
+    for start in range(0, len(Z), block):
+        sims = Z[start : start + block] @ centroids.T
+        labels[start : start + block] = sims.argmax(axis=1)
+        best[start : start + block] = sims.max(axis=1)
+    return labels, best
+
+
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -84,6 +98,7 @@ class ThemeClusterer:
             are merged into one theme (only when k is chosen from the data).
         min_theme_share: clusters with fewer members than this share (and at least 5) are dissolved.
         sample_size: rows used to fit PCA and score k.
+        fit_size: rows the final k-means is fitted on (all rows are then assigned to the nearest centroid).
         max_k: upper bound of the k grid (also bounded by n / 30).
         seed: makes every random choice reproducible.
     """
@@ -97,6 +112,7 @@ class ThemeClusterer:
         min_theme_share: float = 0.005,
         sample_size: int = 4000,
         max_k: int = 80,
+        fit_size: int = 40000,
         seed: int = 42,
     ) -> None:
         self.n_themes = n_themes
@@ -106,6 +122,7 @@ class ThemeClusterer:
         self.min_theme_share = min_theme_share
         self.sample_size = sample_size
         self.max_k = max_k
+        self.fit_size = fit_size
         self.seed = seed
 
     # The reduced, centred, normalised space every similarity is measured in.
@@ -118,7 +135,7 @@ class ThemeClusterer:
     def fit(self, X: np.ndarray, y: Any = None) -> ThemeClusterer:
         from sklearn.cluster import KMeans
         from sklearn.decomposition import PCA
-        from sklearn.metrics import silhouette_score
+        from threadpoolctl import threadpool_limits
 
         X = np.asarray(X, dtype=np.float32)
         n = X.shape[0]
@@ -140,12 +157,15 @@ class ThemeClusterer:
             Zs = Z[sample]
             similarity = Zs @ Zs.T  # the only n x n matrix: the silhouette sample (sample_size^2)
             for k in [k for k in _K_GRID if k <= k_max] or [2]:
-                labels = KMeans(k, n_init=1, random_state=self.seed).fit_predict(Zs)
+                with threadpool_limits(1):
+                    labels = KMeans(k, n_init=1, random_state=self.seed).fit_predict(Zs)
                 self.k_scores_[k] = _cosine_silhouette(similarity, labels)
             k = max(self.k_scores_, key=lambda kk: (round(self.k_scores_[kk], 3), kk))
         self.chosen_k_ = k
-        km = KMeans(k, n_init=3, random_state=self.seed).fit(Z)
-        labels = km.labels_.astype(np.int64)
+        # k-means on at most fit_size rows, then every row to its nearest centroid: O(n * k * d) for large n
+        fit_rows = np.arange(n) if n <= self.fit_size else np.sort(rng.choice(n, self.fit_size, replace=False))
+        km = KMeans(k, n_init=3, random_state=self.seed).fit(Z[fit_rows])
+        labels = _nearest_rows(Z, _unit_rows(km.cluster_centers_))[0]
         if self.n_themes is None:
             labels = self._merge_topics(X, labels)
         counts = np.bincount(labels)
@@ -169,19 +189,100 @@ class ThemeClusterer:
         groups = fcluster(tree, t=1.0 - self.merge_similarity, criterion="distance") - 1
         return groups[labels].astype(np.int64)
 
-    def _nearest(self, Z: np.ndarray, block: int = 65536) -> tuple[np.ndarray, np.ndarray]:
-        labels = np.empty(len(Z), dtype=np.int64)
-        best = np.empty(len(Z), dtype=np.float32)
-        for start in range(0, len(Z), block):
-            sims = Z[start : start + block] @ self.centroids_.T
-            labels[start : start + block] = sims.argmax(axis=1)
-            best[start : start + block] = sims.max(axis=1)
+    def _nearest(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        labels, best = _nearest_rows(Z, self.centroids_)
         labels[best < self.min_similarity] = UNTHEMED
         return labels, best
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Nearest theme of each vector, or -1 (unthemed) when none is similar enough."""
         return self._nearest(self.transform(X))[0]
+
+
+class TopicClusterer:
+    """What whole reviews are about (hotel, books, laptops...): spectral clustering of a k-nearest-neighbour graph.
+
+    The graph follows the shape of the data rather than assuming round clusters (the role UMAP + HDBSCAN play in
+    BERTopic) yet stays linear in n: the graph and its spectral embedding are built on a seeded sample, k is the
+    value in ``k_range`` with the best cosine silhouette, and every review then takes the majority topic of its
+    ``n_neighbors`` nearest sample reviews (O(n * sample_size)).
+
+    Args:
+        n_topics: fixed number of topics; ``None`` picks it by silhouette.
+        n_neighbors: neighbours in the graph and in the vote.
+        k_range: smallest and largest number of topics tried.
+        sample_size: reviews the graph is built on.
+        seed: makes every random choice reproducible.
+    """
+
+    def __init__(self, n_topics: int | None = None, n_neighbors: int = 15, k_range: tuple[int, int] = (2, 10),
+                 sample_size: int = 4000, seed: int = 42) -> None:
+        self.n_topics = n_topics
+        self.n_neighbors = n_neighbors
+        self.k_range = k_range
+        self.sample_size = sample_size
+        self.seed = seed
+
+    def fit(self, Z: np.ndarray, y: Any = None) -> TopicClusterer:
+        from scipy import sparse
+        from scipy.sparse.linalg import eigsh
+        from sklearn.cluster import KMeans
+        from threadpoolctl import threadpool_limits
+
+        Z = _unit_rows(Z)
+        n = len(Z)
+        rng = np.random.default_rng(self.seed)
+        sample = np.sort(rng.choice(n, size=min(n, self.sample_size), replace=False))
+        Zs = Z[sample]
+        similarity = Zs @ Zs.T
+        m = len(Zs)
+        nn = min(self.n_neighbors, m - 1)
+        neighbours = np.argpartition(-similarity, kth=nn, axis=1)[:, : nn + 1]
+        rows = np.repeat(np.arange(m), nn + 1)
+        graph = sparse.csr_matrix((np.ones(len(rows)), (rows, neighbours.ravel())), shape=(m, m))
+        graph = ((graph + graph.T) > 0).astype(np.float64)
+        ks = [self.n_topics] if self.n_topics else list(range(self.k_range[0], min(self.k_range[1], m // 20) + 1))
+        ks = [k for k in ks if 1 <= k < m - 1] or [1]
+        # leading eigenvectors of the normalised adjacency D^-1/2 A D^-1/2 (Ng, Jordan & Weiss), fixed start vector
+        degree = np.asarray(graph.sum(axis=1)).ravel()
+        scale = sparse.diags(1.0 / np.sqrt(degree))
+        values, vectors = eigsh(scale @ graph @ scale, k=max(ks), which="LA",
+                                v0=np.random.default_rng(self.seed).uniform(0.5, 1.0, m))
+        maps = vectors[:, np.argsort(-values)]
+        maps = maps * np.sign(maps[np.abs(maps).argmax(axis=0), np.arange(maps.shape[1])])  # fixed signs
+        self.k_scores_: dict[int, float] = {}
+        best = None
+        for k in ks:
+            if k > 1:
+                with threadpool_limits(1):  # tiny problems: threads only add overhead
+                    labels = KMeans(k, n_init=4, random_state=self.seed).fit_predict(_unit_rows(maps[:, :k]))
+            else:
+                labels = np.zeros(m, dtype=np.int64)
+            score = _cosine_silhouette(similarity, labels) if k > 1 else -1.0
+            self.k_scores_[k] = score
+            if best is None or round(score, 3) > round(best[0], 3):
+                best = (score, k, labels)
+        self.n_topics_ = best[1]
+        self.sample_vectors_ = Zs
+        self.sample_labels_ = best[2].astype(np.int64)
+        self.labels_ = self.predict(Z)
+        return self
+
+    def predict(self, Z: np.ndarray, block: int = 8192) -> np.ndarray:
+        """Majority topic among each vector's nearest sample reviews."""
+        if not hasattr(self, "sample_labels_"):
+            raise RuntimeError("TopicClusterer is not fitted; call fit(Z) first.")
+        Z = _unit_rows(Z)
+        nn = min(self.n_neighbors, len(self.sample_vectors_))
+        out = np.empty(len(Z), dtype=np.int64)
+        k = int(self.sample_labels_.max()) + 1
+        for start in range(0, len(Z), block):
+            sims = Z[start : start + block] @ self.sample_vectors_.T
+            top = np.argpartition(-sims, kth=nn - 1, axis=1)[:, :nn]
+            cells = (np.arange(len(sims))[:, None] * k + self.sample_labels_[top]).ravel()
+            votes = np.bincount(cells, minlength=len(sims) * k).reshape(len(sims), k)
+            out[start : start + block] = votes.argmax(axis=1)
+        return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -274,7 +375,7 @@ def _review_polarity_labels(reviews: pd.DataFrame) -> np.ndarray:
     return y
 
 
-def polarity_probe(review_vectors: np.ndarray, labels: np.ndarray, seed: int = 42, max_rows: int = 30000):
+def polarity_probe(review_vectors: np.ndarray, labels: np.ndarray, seed: int = 42, max_rows: int = 10000):
     """A logistic regression from embedding to P(positive), trained on this data's own labelled reviews.
 
     Returns a function vectors -> scores in [-1, 1], or ``None`` when there are too few labels of either side.
@@ -321,6 +422,8 @@ class ThemeResult:
     ``assignments``: row, theme_id (primary, -1 unthemed), theme_label, all_theme_ids (list), theme_polarities
     (dict theme_id -> 'negative'|'neutral'|'positive'), similarity.
     ``mentions``: review (position), row, sentence_no, sentence, theme_id, similarity, sentiment_score, polarity.
+    ``topics``: topic_id, label, keywords, size, share: what whole reviews are about (coarser than themes; each
+    review has one, in ``assignments.topic_id``; each theme's most common topic is ``themes.topic_id``).
     """
 
     themes: pd.DataFrame
@@ -329,6 +432,7 @@ class ThemeResult:
     mentions: pd.DataFrame
     texts: pd.Series = field(repr=False)
     params: dict = field(default_factory=dict)
+    topics: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def unthemed_share(self) -> float:
@@ -394,12 +498,12 @@ class ThemeResult:
         centroids = np.vstack([centroid if t == keep else self.centroids[pos[t]] for t in order])
         return _build_result(
             mentions, assignments.drop(columns=["theme_label"]), self.texts, order, centroids, labels, renamed,
-            self.params,
+            self.params, self.topics,
         )
 
 
 def _describe(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequence[int], n_reviews: int,
-              seed: int, per_theme_docs: int = 600) -> dict[int, dict]:
+              seed: int, per_theme_docs: int = 400) -> dict[int, dict]:
     """Keywords, sentiment mix and quotes of each theme from its mentions."""
     themed = mentions[mentions["theme_id"] != UNTHEMED]
     # c-TF-IDF over a seeded sample of each theme's clauses (the closest half and a random half).
@@ -444,7 +548,22 @@ def _describe(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequence[int]
     return info
 
 
-def _build_result(mentions, assignments, texts, theme_ids, centroids, labels, renamed, params) -> ThemeResult:
+def _describe_topics(texts: pd.Series, topic_ids: np.ndarray, seed: int, per_topic_docs: int = 300) -> pd.DataFrame:
+    """Keywords (c-TF-IDF over a seeded sample of each topic's reviews), size and share of each topic."""
+    frame = pd.DataFrame({"text": texts.to_numpy(), "topic": topic_ids})
+    docs = frame.groupby("topic", group_keys=False).sample(frac=1.0, random_state=seed).groupby("topic").head(
+        per_topic_docs)
+    keywords = class_tfidf_keywords(docs["text"].str.slice(0, 500).tolist(), docs["topic"].to_numpy())
+    sizes = frame["topic"].value_counts()
+    return pd.DataFrame([
+        {"topic_id": int(t), "label": " / ".join(keywords.get(t, [])[:3]) or f"topic {t}",
+         "keywords": keywords.get(t, []), "size": int(sizes.get(t, 0)), "share": float(sizes.get(t, 0) / len(frame))}
+        for t in sorted(sizes.index)
+    ], columns=["topic_id", "label", "keywords", "size", "share"])
+
+
+def _build_result(mentions, assignments, texts, theme_ids, centroids, labels, renamed, params,
+                  topics: pd.DataFrame | None = None) -> ThemeResult:
     info = _describe(mentions, texts, theme_ids, len(assignments), params.get("seed", 42))
     rows = []
     for t in theme_ids:
@@ -473,7 +592,14 @@ def _build_result(mentions, assignments, texts, theme_ids, centroids, labels, re
     label_of = dict(zip(themes["theme_id"], themes["label"]))
     assignments = assignments.copy()
     assignments["theme_label"] = [label_of.get(t, "") if t != UNTHEMED else "" for t in assignments["theme_id"]]
-    return ThemeResult(themes, np.asarray(centroids, dtype=np.float32), assignments, mentions, texts, params)
+    if "topic_id" in assignments:
+        themed = mentions[mentions["theme_id"] != UNTHEMED]
+        topic_of_review = assignments["topic_id"].to_numpy()[themed["review"].to_numpy()]
+        majority = pd.DataFrame({"t": themed["theme_id"].to_numpy(), "topic": topic_of_review}).groupby("t")[
+            "topic"].agg(lambda s: int(s.value_counts().sort_index().idxmax()))
+        themes.insert(2, "topic_id", themes["theme_id"].map(majority).fillna(-1).astype(int))
+    return ThemeResult(themes, np.asarray(centroids, dtype=np.float32), assignments, mentions, texts, params,
+                       topics if topics is not None else pd.DataFrame())
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -642,6 +768,11 @@ def find_themes(
     primary[fallback] = best_unit.loc[np.flatnonzero(fallback), "t"].to_numpy()
     primary_sim[fallback] = best_unit.loc[np.flatnonzero(fallback), "s"].to_numpy()
 
+    # topics: what whole reviews are about (one per review, never unthemed)
+    topic_model = TopicClusterer(seed=seed).fit(review_Z)
+    topic_ids = topic_model.labels_
+    topics = _describe_topics(texts, topic_ids, seed)
+
     # 8. stable ids
     prev = _previous_table(previous)
     new_ids = list(range(len(order)))
@@ -692,11 +823,14 @@ def find_themes(
         "all_theme_ids": [sorted(a) for a in all_ids],
         "theme_polarities": pols,
         "similarity": primary_sim.astype(np.float32),
+        "topic_id": topic_ids,
+        "topic_label": topics.set_index("topic_id")["label"].reindex(topic_ids).to_numpy(),
     })
     if len(missing):
         assignments.loc[missing, "theme_id"] = UNTHEMED
     params = {"seed": seed, "n_themes": n_themes, "chosen_k": clusterer.chosen_k_, "k_scores": clusterer.k_scores_,
               "sentences": bool(sentences and embedder is not None), "min_similarity": min_similarity}
-    result = _build_result(mentions, assignments, texts, new_ids, embed_centroids, labels, renamed, params)
+    params["n_topics"] = topic_model.n_topics_
+    result = _build_result(mentions, assignments, texts, new_ids, embed_centroids, labels, renamed, params, topics)
     logger.info("themes: %d (k=%d), unthemed %.1f%%", result.n_themes, clusterer.chosen_k_, 100 * result.unthemed_share)
     return result

@@ -1,0 +1,199 @@
+"""Themes on the bundled sample: planted complaint and praise themes found, determinism, multi-theme reviews,
+rename/merge, stable ids. Real USE-m embeddings, computed once per session."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.themes import (
+    UNTHEMED,
+    ThemeResult,
+    class_tfidf_keywords,
+    find_themes,
+    match_theme_ids,
+    themes_table_for_saving,
+    tokenize,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+
+
+def sample_reviews() -> pd.DataFrame:
+    """The sample in the pipeline's canonical columns, read with pandas."""
+    from analysis.language import detect_languages
+
+    raw = pd.read_csv(SAMPLE / "reviews.csv", encoding="utf-8")
+    return pd.DataFrame({
+        "row": np.arange(len(raw)), "review_id": raw["review_id"], "text": raw["review"].astype(str),
+        "rating": raw["rating"].astype(float), "date": pd.to_datetime(raw["date"]), "product": raw["product"],
+        "category": raw["category"], "language": detect_languages(raw["review"].astype(str)),
+    })
+
+
+@lru_cache(maxsize=1)
+def sample_analysis():
+    """(reviews, embedder, embeddings, ThemeResult) on the whole sample; shared with test_trends."""
+    from analysis.embeddings import load_embedder
+
+    reviews = sample_reviews()
+    embedder = load_embedder("use-m")
+    embeddings = embedder.embed(reviews["text"].tolist())
+    return reviews, embedder, embeddings, find_themes(reviews, embedder, embeddings=embeddings, seed=42)
+
+
+def truth() -> dict:
+    return json.loads((SAMPLE / "sample_truth.json").read_text(encoding="utf-8"))
+
+
+def best_match(result: ThemeResult, reviews: pd.DataFrame, planted_id: str) -> tuple[int, float]:
+    """The found theme whose reviews (any clause) best match a planted theme's reviews, and the F1 of that match."""
+    planted = {rid for rid, ids in truth()["review_themes"].items() if planted_id in ids}
+    found: dict[int, set] = {}
+    for rid, ids in zip(reviews["review_id"], result.assignments["all_theme_ids"]):
+        for t in ids:
+            found.setdefault(t, set()).add(rid)
+    scores = {t: 2 * len(planted & s) / (len(planted) + len(s)) for t, s in found.items()}
+    best = max(scores, key=scores.get)
+    return best, scores[best]
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return sample_analysis()
+
+
+def _keyword_hit(result: ThemeResult, theme_id: int, words: list[str]) -> bool:
+    keywords = result.themes.set_index("theme_id").at[theme_id, "keywords"]
+    return any(w.lower() in k or k in w.lower() for w in words for k in keywords)
+
+
+@pytest.mark.slow
+def test_planted_complaint_themes_are_found(analysis):
+    reviews, _, _, result = analysis
+    f1s = []
+    for planted in truth()["complaint_themes"]:
+        theme, f1 = best_match(result, reviews, planted["id"])
+        row = result.themes.set_index("theme_id").loc[theme]
+        assert f1 >= 0.4, (planted["id"], f1, row["keywords"])
+        assert row["kind"] == "complaint", (planted["id"], row["kind"], row["negative_share"])
+        assert _keyword_hit(result, theme, planted["keywords"]), (planted["id"], row["keywords"])
+        assert theme in set(result.complaint_themes()["theme_id"])
+        f1s.append(f1)
+    assert np.mean(f1s) >= 0.6
+
+
+@pytest.mark.slow
+def test_planted_praise_themes_are_found(analysis):
+    reviews, _, _, result = analysis
+    f1s = []
+    for planted in truth()["praise_themes"]:
+        theme, f1 = best_match(result, reviews, planted["id"])
+        row = result.themes.set_index("theme_id").loc[theme]
+        assert f1 >= 0.35 and row["kind"] == "praise", (planted["id"], f1, row["kind"])
+        assert _keyword_hit(result, theme, planted["keywords"]), (planted["id"], row["keywords"])
+        f1s.append(f1)
+    assert np.mean(f1s) >= 0.5
+
+
+@pytest.mark.slow
+def test_theme_table_contract(analysis):
+    reviews, _, _, result = analysis
+    themes = result.themes
+    for col in ["theme_id", "label", "keywords", "size", "share", "mean_sentiment", "negative_share",
+                "positive_share", "quotes", "kind"]:
+        assert col in themes
+    assert themes["theme_id"].is_unique and len(result.centroids) == len(themes)
+    assert np.allclose(np.linalg.norm(result.centroids, axis=1), 1.0, atol=1e-4)
+    assert set(themes["kind"]) <= {"complaint", "praise", "mixed"}
+    assert themes["keywords"].map(len).between(1, 5).mean() > 0.9
+    for words in themes["keywords"]:  # no near-duplicate keywords inside a theme
+        assert not any(a != b and (a in b) for a in words for b in words)
+    big = themes[themes["size"] >= 20]
+    assert (big["quotes"].map(len) == 3).all()
+    assert len(result.assignments) == len(reviews)
+    assert result.unthemed_share <= 0.10
+    assert {"theme_id", "theme_label", "all_theme_ids"} <= set(result.assignments)
+
+
+@pytest.mark.slow
+def test_reviews_that_say_several_things_carry_several_themes(analysis):
+    reviews, _, _, result = analysis
+    planted = truth()["review_themes"]
+    multi = [i for i, rid in enumerate(reviews["review_id"]) if len(planted.get(rid, [])) >= 2]
+    n_found = result.assignments["all_theme_ids"].iloc[multi].map(len)
+    assert (n_found >= 2).mean() >= 0.7
+    # each carried theme has its own polarity: a 3-star "battery dies, but easy to use" review has both
+    pols = result.assignments["theme_polarities"].iloc[multi]
+    assert pols.map(lambda d: {"negative", "positive"} <= set(d.values())).mean() >= 0.3
+
+
+@pytest.mark.slow
+def test_same_input_same_seed_identical_output_and_stable_ids(analysis):
+    reviews, embedder, embeddings, _ = analysis
+    part, vectors = reviews.head(600), embeddings[:600]
+    first = find_themes(part, embedder, embeddings=vectors, seed=7)
+    second = find_themes(part, embedder, embeddings=vectors, seed=7)
+    cols = ["theme_id", "label", "size", "mention_count", "negative_share"]
+    assert first.themes[cols].equals(second.themes[cols])
+    assert first.themes["keywords"].tolist() == second.themes["keywords"].tolist()
+    assert first.assignments["all_theme_ids"].tolist() == second.assignments["all_theme_ids"].tolist()
+    assert np.array_equal(first.centroids, second.centroids)
+
+    # a later run keeps ids (and user labels) of the themes it continues, from a result or a saved table
+    renamed = first.rename(int(first.themes["theme_id"].iloc[0]), "Late delivery")
+    for previous in (renamed, themes_table_for_saving(renamed)):
+        later = find_themes(part, embedder, embeddings=vectors, seed=7, previous=previous)
+        assert sorted(later.themes["theme_id"]) == sorted(first.themes["theme_id"])
+        assert "Late delivery" in set(later.themes["label"])
+
+
+def test_match_theme_ids_is_one_to_one_and_thresholded():
+    rng = np.random.default_rng(0)
+    old = rng.normal(size=(4, 16))
+    new = np.vstack([old[2], old[0] + 0.05 * rng.normal(size=16), rng.normal(size=16)])
+    assert match_theme_ids(new, old, [10, 11, 12, 13]) == [12, 10, None]
+
+
+@pytest.mark.slow
+def test_rename_and_merge(analysis):
+    _, _, _, result = analysis
+    ids = result.themes["theme_id"].tolist()
+    renamed = result.rename(ids[0], "物流太慢 Slow delivery")
+    assert renamed.themes.set_index("theme_id").at[ids[0], "label"] == "物流太慢 Slow delivery"
+    assert (renamed.assignments.loc[renamed.assignments["theme_id"] == ids[0], "theme_label"]
+            == "物流太慢 Slow delivery").all()
+    assert result.themes.set_index("theme_id").at[ids[0], "label"] != "物流太慢 Slow delivery"  # a copy
+
+    merged = result.merge([ids[1], ids[2]], label="merged")
+    assert merged.n_themes == result.n_themes - 1 and ids[2] not in set(merged.themes["theme_id"])
+    row = merged.themes.set_index("theme_id").loc[ids[1]]
+    assert row["label"] == "merged"
+    sizes = result.themes.set_index("theme_id")["primary_size"]
+    assert row["primary_size"] == sizes[ids[1]] + sizes[ids[2]]
+    assert not any(ids[2] in t for t in merged.assignments["all_theme_ids"])
+    with pytest.raises(ValueError):
+        result.merge([ids[0]])
+    with pytest.raises(KeyError):
+        result.rename(10_000, "x")
+
+
+def test_keywords_by_class_tfidf_chinese_and_english():
+    assert "物流" in tokenize("物流太慢了，等了两周") and "delivery" in tokenize("The delivery was late")
+    assert "the" not in tokenize("the the the") and "我们" not in tokenize("我们觉得")
+    docs = ["物流太慢了", "快递物流很慢", "delivery was slow", "slow delivery again",
+            "电池不耐用", "电池掉电快", "battery drains fast", "the battery died"]
+    words = class_tfidf_keywords(docs, [0, 0, 0, 0, 1, 1, 1, 1])
+    assert {"物流", "delivery"} <= set(words[0]) and {"电池", "battery"} <= set(words[1])
+
+
+def test_unthemed_and_errors():
+    with pytest.raises(ValueError, match="embeddings"):
+        find_themes(pd.DataFrame({"text": ["a", "b"]}), None)
+    assert UNTHEMED == -1
