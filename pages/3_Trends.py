@@ -28,6 +28,13 @@ by = available[st.radio(t("trends.group_by"), list(available), horizontal=True, 
 
 trend = satisfaction_over_time(reviews, by=by, min_reviews=3)
 alerts = emerging_issues(reviews, view.theme_result) if view.theme_result is not None else pd.DataFrame()
+groups = trend.groupby("group")["reviews"].sum().sort_values(ascending=False)
+if len(groups) > 6:
+    # Ten lines are unreadable: start with the products that have an alert plus the largest ones.
+    flagged = [g for g in alerts.get(by, []) if g in groups.index] if by else []
+    default = list(dict.fromkeys(flagged + groups.index[: max(0, 5 - len(flagged))].tolist()))
+    shown = st.multiselect(t("trends.lines"), groups.index.tolist(), default=default, key=f"ri_lines_{by}")
+    trend = trend[trend["group"].isin(shown or groups.index)]
 markers = None
 if by == "product" and len(alerts):
     points = trend.set_index(["period", "group"])["satisfaction"]

@@ -30,13 +30,15 @@ def sample_table():
 
 
 @pytest.fixture(scope="session")
-def small_result(sample_table, tmp_path_factory):
+def small_result(tmp_path_factory):
     """The real pipeline (packaged encoder, trained sentiment model, themes) on 400 sample reviews, run once."""
     from dataclasses import replace
 
     from analysis.config import Settings
+    from analysis.ingest import read_reviews
     from analysis.pipeline import analyze
 
-    small = replace(sample_table, reviews=sample_table.reviews.head(400), data=sample_table.data.head(400))
-    settings = Settings(embedding_cache_dir=str(tmp_path_factory.mktemp("embedding-cache")))
+    lines = (ROOT / "sample_data" / "reviews.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    small = read_reviews("".join(lines[:401]).encode(), "sample-400.csv")
+    settings = replace(Settings.from_env(), embedding_cache_dir=str(tmp_path_factory.mktemp("embedding-cache")))
     return analyze(small, settings)

@@ -206,6 +206,7 @@ TEXT: dict[str, dict[str, str]] = {
     "trends.by_product": {"en": "Product", "zh": "商品"},
     "trends.by_category": {"en": "Category", "zh": "类目"},
     "trends.overall": {"en": "All reviews", "zh": "全部评论"},
+    "trends.lines": {"en": "Lines shown", "zh": "显示的曲线"},
     "trends.emerging": {"en": "Emerging issues", "zh": "新出现的问题"},
     "trends.no_emerging": {"en": "No complaint theme rose significantly in the latest period.",
                            "zh": "最近一期没有显著上升的差评主题。"},

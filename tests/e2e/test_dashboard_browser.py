@@ -1,0 +1,72 @@
+"""The whole dashboard in headless Chromium: run the sample, visit every page, drill into a theme, export."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [("Overview", 2), ("Trends", 2), ("Themes", 2), ("Products", 3), ("Model", 1)]
+
+
+def test_upload_run_shows_sentiment_chart(page, app_url):
+    page.goto(f"{app_url}/Upload")
+    wait_for_app(page)
+    page.get_by_role("button", name="Run analysis").first.click()
+    page.get_by_text("Analysis finished").wait_for(timeout=300_000)
+    wait_for_app(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    screenshot(page, "upload_run")
+    assert not page.errors
+
+
+@pytest.mark.parametrize(("name", "min_charts"), PAGES)
+def test_every_page_renders_its_charts(page, app_url, name, min_charts):
+    page.goto(f"{app_url}/{name}")
+    wait_for_app(page, timeout=300_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    assert page.locator(".js-plotly-plot").count() >= min_charts
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, name.lower())
+    assert not page.errors
+
+
+def test_trends_page_shows_the_planted_emerging_issue(page, app_url):
+    page.goto(f"{app_url}/Trends")
+    wait_for_app(page, timeout=300_000)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "SmartFit Watch S3" in text and "表带" in text
+
+
+def test_theme_drill_down_lists_the_themes_reviews(page, app_url):
+    page.goto(f"{app_url}/Themes")
+    wait_for_app(page, timeout=300_000)
+    page.locator("[data-testid='stSelectbox']").first.click()
+    options = page.locator("[role='option']")
+    battery = options.filter(has_text="电池").first if options.filter(has_text="电池").count() else options.nth(1)
+    battery.click()
+    wait_for_app(page)
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "Reviews in this theme" in main
+    assert page.locator("[data-testid='stDataFrame']").count() >= 2
+    screenshot(page, "themes_drilldown")
+    assert not page.errors
+
+
+def test_explorer_export_downloads_and_reads_back(page, app_url):
+    page.goto(f"{app_url}/Explorer")
+    wait_for_app(page, timeout=300_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV (opens in Excel)").click()
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese intact
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert len(frame) == 2000
+    assert {"review", "sentiment_label", "sentiment_score", "theme_label"} <= set(frame.columns)
+    assert frame["review"].str.contains("电池").any()
+    screenshot(page, "explorer")
