@@ -136,6 +136,13 @@ def analyze(
     )
 
 
+def table_of(result: AnalysisResult) -> ReviewTable:
+    """The ingested table behind a result, to analyse it again (e.g. with an adapted sentiment model)."""
+    from analysis.ingest import CANONICAL_COLUMNS
+
+    return ReviewTable(data=result.data, reviews=result.reviews[list(CANONICAL_COLUMNS)].copy(), report=result.report)
+
+
 def model_signature(embedder: Embedder, sentiment_model) -> dict[str, str]:
     """Which models produced a result; a saved result is reused only while this is unchanged."""
     import hashlib

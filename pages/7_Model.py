@@ -10,7 +10,7 @@ from analysis.charts import confusion_matrix_figure
 from analysis.evaluation import disagreements, evaluate_predictions
 from analysis.sentiment import SentimentPredictions
 from analysis.training import targets_from
-from ui.common import active_result, filtered, setup_page
+from ui.common import active_result, content_id, filtered, models, settings, setup_page, show_result
 from ui.i18n import t
 
 setup_page("model.title")
@@ -60,3 +60,56 @@ else:
         t("col.stars"): gaps["rating"].astype(int), t("col.label"): gaps["sentiment_label"],
         t("col.score"): gaps["sentiment_score"].round(2), t("col.text"): gaps["text"],
     }), hide_index=True, width="stretch")
+
+st.subheader(t("model.finetune"))
+st.caption(t("model.finetune_help"))
+if result.embeddings is None:
+    st.caption(t("explorer.no_embeddings"))
+elif st.button(t("model.finetune_button"), key="ri_finetune"):
+    from analysis.finetune import fine_tune_on_ratings
+
+    full = result.reviews
+    out_dir = settings().workspace_file.parent / "models"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with st.status(t("model.finetuning"), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def log(message: str) -> None:
+            if message.startswith("epoch "):
+                epoch = int(message.split()[1].rstrip(":"))
+                bar.progress(min(epoch / 40, 1.0), text=message)
+
+        try:
+            outcome = fine_tune_on_ratings(
+                full["text"].tolist(), full["rating"].to_numpy(), result.embeddings,
+                SentimentPredictions(full["sentiment_label"].tolist(), full["sentiment_score"].to_numpy(float),
+                                     full[["p_negative", "p_neutral", "p_positive"]].to_numpy(float)),
+                out_dir / f"finetuned-{content_id(full['text'].str.cat().encode())}.safetensors", log=log,
+            )
+        except ValueError as exc:
+            status.update(label=str(exc), state="error")
+            st.stop()
+        bar.progress(1.0)
+        status.update(label=t("model.finetuned", n=outcome.train_reviews, m=outcome.test_reviews), state="complete")
+    st.session_state["ri_finetune_outcome"] = outcome
+
+outcome = st.session_state.get("ri_finetune_outcome")
+if outcome is not None:
+    rows = []
+    for label, report in ((t("model.before"), outcome.before), (t("model.after"), outcome.after)):
+        rows.append({"": label, t("model.accuracy"): round(report.polarity.accuracy, 3),
+                     t("model.macro_f1"): round(report.polarity.macro_f1, 3),
+                     "AUC-ROC": round(report.polarity.auc_roc or float("nan"), 3)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(t("model.before_after_note", m=outcome.test_reviews))
+    if st.button(t("model.apply"), key="ri_apply_finetuned"):
+        from analysis.pipeline import analyze, table_of
+        from analysis.sentiment import load_sentiment_model
+
+        embedder, _ = models()
+        with st.spinner(t("run.status", n=len(result.reviews))):
+            adapted = analyze(table_of(result), settings(), embedder=embedder,
+                              sentiment_model=load_sentiment_model(str(outcome.weights_path)),
+                              previous_themes=result.theme_result)
+        show_result(adapted, name)
+        st.rerun()
