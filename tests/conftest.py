@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests never touch the user's real workspace or embedding cache.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="review-insights-tests-"))
+os.environ.setdefault("REVIEW_INSIGHTS_WORKSPACE_PATH", str(_SCRATCH / "workspace.duckdb"))
+os.environ.setdefault("REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR", str(_SCRATCH / "embeddings"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"

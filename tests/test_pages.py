@@ -62,3 +62,139 @@ def test_upload_waits_for_a_file(language):
     at.radio(key="ri_source_choice").set_value(at.radio(key="ri_source_choice").options[1]).run()
     assert not at.exception
     assert at.info  # says what to do
+
+
+# ------------------------------------------------------------------------------------------------- analysis pages
+import json  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def values(data) -> list:
+    """Plotly 7 writes numeric arrays as base64 typed arrays; turn either form into a list."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+def main_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [x.value for x in at.text]
+    return "\n".join(map(str, parts))
+
+
+def test_overview_kpis_charts_and_tables():
+    at = run_page("pages/2_Overview.py")
+    assert not at.exception
+    assert metrics(at)["Reviews"] == "2,000"
+    sentiment, stars = figures(at)[:2]
+    assert sentiment["layout"]["title"]["text"] == "Sentiment of the reviews"
+    assert sum(values(sentiment["data"][0]["y"])) == 2000
+    assert [trace["name"] for trace in stars["data"]] == ["Negative", "Neutral", "Positive"]
+    complaints, products = at.dataframe[0].value, at.dataframe[1].value
+    assert complaints["Keywords"].str.contains("电池|battery").any()
+    assert len(products) == 10
+
+
+def test_overview_speaks_chinese_in_charts():
+    at = run_page("pages/2_Overview.py", language="zh")
+    assert not at.exception
+    assert figures(at)[0]["layout"]["title"]["text"] == "评论情感分布"
+    assert "满意度指数" in metrics(at)
+
+
+def test_trends_show_lines_and_the_planted_emerging_issue():
+    at = run_page("pages/3_Trends.py")
+    assert not at.exception
+    satisfaction = figures(at)[0]
+    names = [trace["name"] for trace in satisfaction["data"]]
+    assert "SmartFit Watch S3" in names and "Emerging issue" in names
+    assert "SmartFit Watch S3" in main_text(at)
+
+
+def test_themes_page_lists_complaints_and_drills_down():
+    at = run_page("pages/4_Themes.py")
+    assert not at.exception
+    complaint_chart = figures(at)[0]
+    assert complaint_chart["layout"]["title"]["text"] == "Complaint themes"
+    labels = " ".join(values(complaint_chart["data"][0]["y"]))
+    assert any(word in labels for word in ("包装", "package", "box"))
+    theme_ids = at.selectbox(key="ri_theme_pick").options
+    at.selectbox(key="ri_theme_pick").set_value(at.selectbox(key="ri_theme_pick").value).run()
+    assert "Reviews in this theme" in main_text(at) and len(theme_ids) >= 5
+
+
+def test_themes_rename_changes_every_page():
+    at = run_page("pages/4_Themes.py")
+    picked = at.selectbox(key="ri_theme_pick").value
+    at.text_input(key="ri_rename_label").input("Late parcels").run()
+    at.button(key="ri_rename").click().run()
+    assert not at.exception
+    result = at.session_state["ri_result"]
+    assert result.themes.set_index("theme_id").loc[picked, "label"] == "Late parcels"
+    assert (result.reviews.loc[result.reviews["theme_id"] == picked, "theme_label"] == "Late parcels").all()
+
+
+def test_products_heatmap_comparison_and_drivers():
+    at = run_page("pages/5_Products.py")
+    assert not at.exception
+    kinds = [fig["data"][0]["type"] for fig in figures(at)]
+    assert "heatmap" in kinds
+    heatmap = figures(at)[kinds.index("heatmap")]
+    assert len(values(heatmap["data"][0]["y"])) == 10
+    assert len([m for m in at.metric if m.label == "Satisfaction index"]) == 2
+
+
+def test_explorer_semantic_search_crosses_languages():
+    at = run_page("pages/6_Explorer.py")
+    at.text_input(key="ri_semantic").input("battery dies quickly").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    top = table.head(10)["Review"].tolist()
+    assert any("电" in text for text in top), top  # Chinese battery complaints found by an English query
+    assert table["Similarity"].is_monotonic_decreasing
+
+
+def test_explorer_keyword_filter():
+    at = run_page("pages/6_Explorer.py")
+    at.text_input(key="ri_keyword").input("物流").run()
+    table = at.dataframe[0].value
+    assert len(table) > 10 and table["Review"].str.contains("物流").all()
+
+
+def test_model_page_quality_against_stars():
+    at = run_page("pages/7_Model.py")
+    assert not at.exception
+    m = metrics(at)
+    assert 0.5 < float(m["Accuracy"]) <= 1.0 and "AUC-ROC" in m
+    assert figures(at)[0]["data"][0]["type"] == "heatmap"
+
+
+@pytest.fixture(scope="module")
+def bare_result():
+    """A real analysis of a file with text only: no dates, products or ratings."""
+    from analysis.ingest import read_reviews
+    from analysis.pipeline import analyze
+
+    texts = [f"{t} ({i})" for i in range(12) for t in ("电池不耐用，很快没电", "Delivery was slow", "质量很好，很满意",
+                                                       "Great value for money", "客服不回复")]
+    table = read_reviews(pd.DataFrame({"review": texts}).to_csv(index=False).encode(), "bare.csv")
+    return analyze(table)
+
+
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [("pages/3_Trends.py", "no date column"), ("pages/5_Products.py", "no product column"),
+     ("pages/7_Model.py", "no star ratings")],
+)
+def test_empty_states_say_what_to_do(bare_result, page, message):
+    at = run_page(page, ri_result=bare_result, ri_result_name="bare.csv")
+    assert not at.exception
+    assert any(message in i.value and "Upload page" in i.value for i in at.info)
