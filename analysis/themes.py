@@ -594,7 +594,7 @@ def _build_result(mentions, assignments, texts, theme_ids, centroids, labels, re
     assignments["theme_label"] = [label_of.get(t, "") if t != UNTHEMED else "" for t in assignments["theme_id"]]
     if "topic_id" in assignments:
         themed = mentions[mentions["theme_id"] != UNTHEMED]
-        topic_of_review = assignments["topic_id"].to_numpy()[themed["review"].to_numpy()]
+        topic_of_review = assignments["topic_id"].to_numpy()[themed["review"].to_numpy(dtype=np.int64)]
         majority = pd.DataFrame({"t": themed["theme_id"].to_numpy(), "topic": topic_of_review}).groupby("t")[
             "topic"].agg(lambda s: int(s.value_counts().sort_index().idxmax()))
         themes.insert(2, "topic_id", themes["theme_id"].map(majority).fillna(-1).astype(int))
@@ -665,6 +665,23 @@ def _split_polar(labels, scores, pol_known, vectors, min_each: int, min_share: f
     return labels
 
 
+MIN_REVIEWS = 10
+
+
+def _empty_result(rows: np.ndarray, texts: pd.Series, params: dict) -> ThemeResult:
+    """Every review unthemed: too few reviews (or nothing similar enough) to form a theme."""
+    n = len(rows)
+    assignments = pd.DataFrame({
+        "row": rows, "theme_id": np.full(n, UNTHEMED, dtype=np.int64), "all_theme_ids": [[] for _ in range(n)],
+        "theme_polarities": [{} for _ in range(n)], "similarity": np.zeros(n, dtype=np.float32),
+        "topic_id": np.zeros(n, dtype=np.int64), "topic_label": "",
+    })
+    mentions = pd.DataFrame(columns=["review", "row", "sentence_no", "sentence", "theme_id", "similarity",
+                                     "sentiment_score", "polarity"])
+    return _build_result(mentions, assignments, texts, [], np.zeros((0, 0), dtype=np.float32), {}, {}, params,
+                         pd.DataFrame(columns=["topic_id", "label", "keywords", "size", "share"]))
+
+
 def find_themes(
     reviews: pd.DataFrame,
     embedder: Any = None,
@@ -703,6 +720,9 @@ def find_themes(
     if len(embeddings) != n:
         raise ValueError(f"embeddings has {len(embeddings)} rows but reviews has {n}; pass the aligned array.")
     rows = reviews["row"].to_numpy() if "row" in reviews else np.arange(n)
+    if n < MIN_REVIEWS:
+        logger.info("themes: %d reviews, fewer than %d; nothing to cluster", n, MIN_REVIEWS)
+        return _empty_result(rows, texts, {"seed": seed, "n_themes": n_themes, "reason": "too few reviews"})
 
     # 1. units: clauses of multi-clause reviews (embedded), whole review otherwise (reusing its embedding)
     if sentences and embedder is not None:
@@ -743,6 +763,8 @@ def find_themes(
 
     # renumber clusters by size, compute centroids in both spaces, re-assign every unit to its nearest centroid
     ids, counts_ = np.unique(unit_labels[unit_labels != UNTHEMED], return_counts=True)
+    if not len(ids):
+        return _empty_result(rows, texts, {"seed": seed, "n_themes": n_themes, "reason": "no theme found"})
     first_seen = {t: int(np.flatnonzero(unit_labels == t)[0]) for t in ids}
     order = sorted(ids.tolist(), key=lambda t: (-counts_[list(ids).index(t)], first_seen[t]))
     reduced_centroids = _unit_rows(np.vstack([Z[unit_labels == t].mean(axis=0) for t in order]))

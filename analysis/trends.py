@@ -107,7 +107,7 @@ def _mentions_with_reviews(reviews: pd.DataFrame, theme_result) -> pd.DataFrame:
     pol = m.assign(neg=m["polarity"] == "negative", pos=m["polarity"] == "positive", sim=m["similarity"])
     pol = pol.groupby(["review", "theme_id"], sort=True).agg(
         negative=("neg", "any"), positive=("pos", "any"), similarity=("sim", "max")).reset_index()
-    pos = pol["review"].to_numpy()
+    pos = pol["review"].to_numpy(dtype=np.int64)
     for col in ("date", "product", "category", "rating", "text"):
         if col in reviews:
             pol[col] = reviews[col].to_numpy()[pos]
@@ -133,9 +133,9 @@ def theme_volume_over_time(reviews: pd.DataFrame, theme_result, bucket: Bucket |
         base[by] = reviews[by].fillna("—").astype(str).to_numpy()
     totals = base.dropna(subset=["period"]).groupby(keys).size().rename("total")
     mentions = _mentions_with_reviews(reviews, theme_result)
-    mentions["period"] = periods.to_numpy()[mentions["review"].to_numpy()]
+    mentions["period"] = periods.to_numpy()[mentions["review"].to_numpy(dtype=np.int64)]
     if by:
-        mentions[by] = base[by].to_numpy()[mentions["review"].to_numpy()]
+        mentions[by] = base[by].to_numpy()[mentions["review"].to_numpy(dtype=np.int64)]
     mentions = mentions.dropna(subset=["period"])
     out = mentions.groupby(keys + ["theme_id"]).agg(reviews=("review", "size"),
                                                      negative_reviews=("negative", "sum")).reset_index()
@@ -203,8 +203,8 @@ def emerging_issues(
 
     mentions = _mentions_with_reviews(reviews, theme_result)
     mentions = mentions[mentions["negative"]] if mentions["negative"].any() else mentions
-    mentions = mentions.assign(period=periods.to_numpy()[mentions["review"].to_numpy()],
-                               group=group[mentions["review"].to_numpy()])
+    mentions = mentions.assign(period=periods.to_numpy()[mentions["review"].to_numpy(dtype=np.int64)],
+                               group=group[mentions["review"].to_numpy(dtype=np.int64)])
     recent = mentions[mentions["period"] == latest].groupby(["theme_id", "group"]).size()
     baseline = mentions[mentions["period"] < latest].groupby(["theme_id", "group"]).size()
 

@@ -193,7 +193,15 @@ def test_keywords_by_class_tfidf_chinese_and_english():
     assert {"物流", "delivery"} <= set(words[0]) and {"电池", "battery"} <= set(words[1])
 
 
-def test_unthemed_and_errors():
+def test_too_few_reviews_leave_everything_unthemed_and_errors_say_what_to_do():
+    from analysis.trends import emerging_issues, rating_drivers, theme_volume_over_time
+
     with pytest.raises(ValueError, match="embeddings"):
         find_themes(pd.DataFrame({"text": ["a", "b"]}), None)
-    assert UNTHEMED == -1
+    tiny = pd.DataFrame({"text": ["好", "bad", "ok"], "rating": [5.0, 1.0, 3.0],
+                         "date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]), "product": "A"})
+    result = find_themes(tiny, None, embeddings=np.eye(3, 8, dtype=np.float32))
+    assert result.themes.empty and result.unthemed_share == 1.0 and UNTHEMED == -1
+    assert result.assignments["theme_id"].tolist() == [-1, -1, -1]
+    assert emerging_issues(tiny, result).empty and rating_drivers(tiny, result).empty
+    assert theme_volume_over_time(tiny, result).empty
