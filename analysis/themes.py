@@ -20,7 +20,10 @@ Design (see ``find_themes``):
    split into a complaint theme and a praise theme; every theme carries its sentiment mix and a ``kind``.
 7. Names. Class-based TF-IDF over clause tokens (jieba for Chinese, words and bigrams for English, stopwords for
    both), 3-5 keywords without near duplicates; three representative quotes per theme.
-8. Stable ids. Given a previous result, new themes are matched to old ones by centroid cosine similarity (Hungarian
+8. Topics. Whole reviews also get one coarse topic each (hotel / books / laptops): spectral clustering of a
+   k-nearest-neighbour graph of review vectors (``TopicClusterer``), the level at which one-topic-per-document tools
+   such as BERTopic work; each theme records its most common topic.
+9. Stable ids. Given a previous result, new themes are matched to old ones by centroid cosine similarity (Hungarian
    assignment above ``match_similarity``) and inherit their ids and any user-given labels.
 """
 
@@ -701,7 +704,8 @@ def find_themes(
             ``sentiment_score``).
         embedder: anything with ``embed(texts) -> (n, d)`` L2-normalised; embeds clauses (and reviews when
             ``embeddings`` is not given). Required unless ``embeddings`` is given and ``sentences`` is False.
-        n_themes: force this many clusters before polarity splitting; ``None`` chooses it from the data.
+        n_themes: this many themes (at most: tiny clusters are dissolved; no merging, no polarity split);
+            ``None`` chooses the number from the data.
         seed: same input and seed give identical output.
         previous: an earlier ``ThemeResult`` (or ``themes_table_for_saving`` output) whose ids to keep.
         embeddings: review embeddings aligned with ``reviews`` (the pipeline's); embedded here when missing.
@@ -758,7 +762,7 @@ def find_themes(
         scores[use] = review_scores[use]
 
     # 6. complaint / praise split of polar themes
-    if split_polarity:
+    if split_polarity and n_themes is None:  # an explicit n_themes is honoured exactly
         unit_labels = _split_polar(unit_labels, scores, probe is not None, Z, min_each=max(5, len(units) // 500))
 
     # renumber clusters by size, compute centroids in both spaces, re-assign every unit to its nearest centroid

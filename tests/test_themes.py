@@ -146,6 +146,9 @@ def test_same_input_same_seed_identical_output_and_stable_ids(analysis):
     assert first.assignments["all_theme_ids"].tolist() == second.assignments["all_theme_ids"].tolist()
     assert np.array_equal(first.centroids, second.centroids)
 
+    fixed = find_themes(part, embedder, embeddings=vectors, seed=7, n_themes=5)
+    assert 3 <= fixed.n_themes <= 5
+
     # a later run keeps ids (and user labels) of the themes it continues, from a result or a saved table
     renamed = first.rename(int(first.themes["theme_id"].iloc[0]), "Late delivery")
     for previous in (renamed, themes_table_for_saving(renamed)):
