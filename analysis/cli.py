@@ -26,6 +26,7 @@ EXIT_UNUSABLE = 2
 def _commands() -> None:
     """Review Insights: sentiment and themes of e-commerce reviews, offline."""
 
+
 TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column holding the review text.")]
 RatingColumn = Annotated[str | None, typer.Option("--rating-column", help="Column holding the star rating.")]
 DateColumn = Annotated[str | None, typer.Option("--date-column", help="Column holding the review date.")]
@@ -94,23 +95,90 @@ def analyze(
     date_column: DateColumn = None,
     product_column: ProductColumn = None,
     themes: Annotated[int | None, typer.Option("--themes", help="Number of themes (default: from the data).")] = None,
+    save: Annotated[str | None, typer.Option("--save", help="Also save the analysis in the workspace as NAME.")] = None,
+    add_to: Annotated[str | None, typer.Option(
+        "--add-to", help="Add this file to the saved analysis NAME: only new reviews are embedded, theme ids kept.")
+    ] = None,
 ) -> None:
     """Analyse a file headless: sentiment and themes for every kept row, written as CSV and JSON."""
+    from analysis.config import Settings
     from analysis.exports import write_csv
     from analysis.pipeline import analyze as run_analysis
+    from analysis.pipeline import extend
 
     table = read_or_exit(file, role_overrides(text_column, rating_column, date_column, product_column))
     if table.report.rows_kept == 0:
         raise fail(f"{file}: no row could be used; run `python -m analysis ingest {file}` to see why.")
-    result = run_analysis(table, progress=_stderr_progress(), n_themes=themes)
+    settings = Settings.from_env()
+    if add_to:
+        previous = _open_saved(settings, add_to)
+        result = extend(previous, table, settings, progress=_stderr_progress())
+    else:
+        result = run_analysis(table, settings, progress=_stderr_progress(), n_themes=themes)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(result.output_frame(), out / "reviews.csv")
     write_csv(result.themes, out / "themes.csv")
     write_csv(result.alerts, out / "alerts.csv")
     report = {"ingest": result.report.to_dict(), "timings_s": result.timings, "models": result.models}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    if save or add_to:
+        _workspace(settings).save(result, save or add_to, source_file=str(file))
     typer.echo(f"{result.report.rows_kept} reviews analysed ({len(result.report.rows_rejected)} rejected), "
-               f"{len(result.themes)} themes, {len(result.alerts)} alerts -> {out}")
+               f"{len(result.themes)} themes, {len(result.alerts)} alerts -> {out}"
+               + (f"; saved as {save or add_to!r}" if save or add_to else ""))
+
+
+def _workspace(settings):
+    from analysis.workspace import Workspace, WorkspaceError
+
+    try:
+        return Workspace(settings.workspace_file)
+    except WorkspaceError as exc:
+        raise fail(str(exc)) from None
+
+
+def _open_saved(settings, name: str):
+    from analysis.workspace import WorkspaceError
+
+    try:
+        return _workspace(settings).open(name)
+    except WorkspaceError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command("list")
+def list_saved() -> None:
+    """List the analyses saved in the workspace."""
+    from analysis.config import Settings
+
+    settings = Settings.from_env()
+    saved = _workspace(settings).list()
+    typer.echo(f"workspace: {settings.workspace_file}")
+    if saved.empty:
+        typer.echo("no saved analyses yet; save one with `python -m analysis analyze FILE --out DIR --save NAME`.")
+        return
+    for row in saved.itertuples():
+        typer.echo(f"{row.name}\t{row.rows_kept} reviews\tsaved {row.updated:%Y-%m-%d %H:%M}\tfrom {row.source_file}")
+
+
+@app.command()
+def export(
+    name: Annotated[str, typer.Argument(help="Name of a saved analysis (see `list`).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv (UTF-8 with BOM) or .xlsx (reviews + themes).")],
+) -> None:
+    """Export a saved analysis's reviews with their results, ready for Excel."""
+    from analysis.config import Settings
+    from analysis.exports import to_csv_bytes, to_xlsx_bytes
+
+    result = _open_saved(Settings.from_env(), name)
+    frame = result.output_frame()
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(to_xlsx_bytes({"reviews": frame, "themes": result.themes, "alerts": result.alerts}))
+    elif out.suffix.lower() == ".csv":
+        out.write_bytes(to_csv_bytes(frame))
+    else:
+        raise fail(f"{out}: give a file ending in .csv or .xlsx.")
+    typer.echo(f"{len(frame)} reviews of {name!r} -> {out}")
 
 
 @app.command("train-sentiment")

@@ -116,6 +116,11 @@ class CachedEmbedder:
             self._db.execute("CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB)")
         return self._db
 
+    def prime(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember vectors computed earlier (e.g. stored with a saved analysis) so they are never recomputed."""
+        for text, vector in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
+            self._memory.setdefault(text_key(self.model_id, text), vector)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [text_key(self.model_id, t) for t in texts]
         missing = sorted({k for k in keys if k not in self._memory})

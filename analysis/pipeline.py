@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -60,17 +60,19 @@ class _StepClock:
         self.timings: dict[str, float] = {}
 
     def tick(self, step: str, fraction: float) -> None:
+        """Report progress inside a step; completion is reported once, by ``done``."""
         now = time.perf_counter()
         start = self.started.setdefault(step, now)
-        if self.progress is None:
+        if self.progress is None or fraction >= 1.0:
             return
         elapsed = now - start
         eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 and elapsed > 0.5 else None
-        self.progress(step, float(min(max(fraction, 0.0), 1.0)), eta)
+        self.progress(step, float(max(fraction, 0.0)), eta)
 
     def done(self, step: str) -> None:
-        self.tick(step, 1.0)
-        self.timings[step] = round(time.perf_counter() - self.started[step], 3)
+        self.timings[step] = round(time.perf_counter() - self.started.setdefault(step, time.perf_counter()), 3)
+        if self.progress is not None:
+            self.progress(step, 1.0, 0.0)
 
 
 def embed_texts(embedder: Embedder, texts: list[str], tick: Callable[[float], None], chunk: int = 512) -> np.ndarray:
@@ -143,6 +145,45 @@ def table_of(result: AnalysisResult) -> ReviewTable:
     return ReviewTable(data=result.data, reviews=result.reviews[list(CANONICAL_COLUMNS)].copy(), report=result.report)
 
 
+def combine(previous: AnalysisResult, table: ReviewTable) -> ReviewTable:
+    """An earlier analysis's reviews followed by a new export's, as one table (columns are the union of both)."""
+    from analysis.ingest import CANONICAL_COLUMNS
+
+    old = table_of(previous)
+    offset = int(old.reviews["row"].max()) if len(old.reviews) else 0
+    new_reviews = table.reviews.assign(row=table.reviews["row"] + offset)
+    report = IngestReport(
+        source=f"{old.report.source} + {table.report.source}",
+        file_format=table.report.file_format, encoding=table.report.encoding, delimiter=table.report.delimiter,
+        columns=table.report.columns, role_reasons=table.report.role_reasons,
+        rows_read=old.report.rows_read + table.report.rows_read,
+        rows_kept=old.report.rows_kept + table.report.rows_kept,
+        rows_rejected=old.report.rows_rejected + [replace(r, row=r.row + offset) for r in table.report.rows_rejected],
+        warnings=old.report.warnings + table.report.warnings,
+        duplicates=old.report.duplicates + table.report.duplicates,
+        languages={k: old.report.languages.get(k, 0) + table.report.languages.get(k, 0)
+                   for k in {*old.report.languages, *table.report.languages}},
+    )
+    return ReviewTable(
+        data=pd.concat([old.data, table.data], ignore_index=True),
+        reviews=pd.concat([old.reviews, new_reviews[list(CANONICAL_COLUMNS)]], ignore_index=True),
+        report=report,
+    )
+
+
+def extend(previous: AnalysisResult, table: ReviewTable, settings: Settings | None = None,
+           progress: Progress | None = None, *, embedder: Embedder | None = None,
+           sentiment_model=None) -> AnalysisResult:
+    """Add a new export (e.g. next month's) to a saved analysis: only new reviews are embedded, theme ids are kept."""
+    settings = settings or Settings.from_env()
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_path / "cache.sqlite")
+    if previous.embeddings is not None and previous.models.get("embedding") == embedder.model_id \
+            and hasattr(embedder, "prime"):
+        embedder.prime(previous.reviews["text"].astype(str).tolist(), previous.embeddings)
+    return analyze(combine(previous, table), settings, progress, embedder=embedder, sentiment_model=sentiment_model,
+                   previous_themes=previous.theme_result)
+
+
 def model_signature(embedder: Embedder, sentiment_model) -> dict[str, str]:
     """Which models produced a result; a saved result is reused only while this is unchanged."""
     import hashlib
@@ -177,8 +218,6 @@ def theme_columns(theme_result, index: pd.Index) -> pd.DataFrame:
 
 def with_themes(result: AnalysisResult, theme_result) -> AnalysisResult:
     """The same analysis after a theme rename or merge: themes table and every review's theme columns follow."""
-    from dataclasses import replace
-
     reviews = result.reviews.drop(columns=[c for c in THEME_COLUMNS if c in result.reviews])
     reviews = pd.concat([reviews, theme_columns(theme_result, reviews.index)], axis=1)
     return replace(result, reviews=reviews, themes=theme_result.themes, theme_result=theme_result)
@@ -190,8 +229,6 @@ def subset(result: AnalysisResult, keep: np.ndarray | pd.Series) -> AnalysisResu
     Trend functions address reviews by position, so the theme assignments and clause mentions are cut and
     renumbered together with the reviews; theme descriptions stay those of the whole analysis.
     """
-    from dataclasses import replace
-
     mask = np.asarray(keep, dtype=bool)
     positions = np.flatnonzero(mask)
     reviews = result.reviews.iloc[positions].reset_index(drop=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,3 +52,49 @@ def test_help_lists_commands():
     done = run_cli("--help")
     assert done.returncode == 0
     assert "ingest" in done.stdout
+
+
+def _sample_slice(tmp_path: Path, start: int, stop: int, name: str) -> Path:
+    lines = (ROOT / "sample_data" / "reviews.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / name
+    path.write_text(lines[0] + "".join(lines[1 + start : 1 + stop]) + '"=HYPERLINK(""x"")",P,C,2026-11-20,1,ok\n'
+                    + "R9,AuraBuds Pro 无线耳机,C,2026-11-21,2,\"=1+1 电池不耐用\"\n", encoding="utf-8")
+    return path
+
+
+def test_analyze_writes_every_kept_row_saves_lists_and_exports(tmp_path):
+    source = _sample_slice(tmp_path, 0, 300, "march.csv")
+    env_workspace = tmp_path / "ws.duckdb"
+    done = subprocess.run([sys.executable, "-m", "analysis", "analyze", str(source), "--out", str(tmp_path / "out"),
+                           "--save", "March"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "REVIEW_INSIGHTS_WORKSPACE_PATH": str(env_workspace)})
+    assert done.returncode == 0, done.stderr
+    assert "embed: 100%" in done.stderr and "themes: 100%" in done.stderr  # progress on stderr
+
+    reviews = pd.read_csv(tmp_path / "out" / "reviews.csv", encoding="utf-8-sig")
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    ingest = report["ingest"]
+    assert len(reviews) == ingest["rows_kept"] == ingest["rows_read"] - len(ingest["rows_rejected"])
+    assert {"review_id", "product", "review", "language", "sentiment_label", "sentiment_score", "p_negative",
+            "p_neutral", "p_positive", "theme_id", "theme_label"} <= set(reviews.columns)
+    assert reviews["sentiment_label"].isin(["negative", "neutral", "positive"]).all()
+    assert reviews["sentiment_score"].between(-1, 1).all()
+    assert (reviews["p_negative"] + reviews["p_neutral"] + reviews["p_positive"]).round(4).eq(1).all()
+    # formulas from the input are neutralised in the export
+    assert not reviews["review_id"].astype(str).str.startswith("=").any()
+    assert reviews["review"].astype(str).str.startswith("'=1+1").any()
+    assert set(report["timings_s"]) == {"embed", "sentiment", "themes", "trends"}
+    themes = pd.read_csv(tmp_path / "out" / "themes.csv", encoding="utf-8-sig")
+    assert {"theme_id", "label", "keywords", "size", "share", "mean_sentiment", "quotes"} <= set(themes.columns)
+
+    env = {**os.environ, "REVIEW_INSIGHTS_WORKSPACE_PATH": str(env_workspace)}
+    listed = subprocess.run([sys.executable, "-m", "analysis", "list"], cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert listed.returncode == 0 and "March\t302 reviews" in listed.stdout
+    exported = subprocess.run([sys.executable, "-m", "analysis", "export", "March", "--out", str(tmp_path / "m.xlsx")],
+                              cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    assert len(pd.read_excel(tmp_path / "m.xlsx", sheet_name="reviews")) == 302
+    missing = subprocess.run([sys.executable, "-m", "analysis", "export", "April", "--out", str(tmp_path / "a.csv")],
+                             cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert missing.returncode == 2 and "no saved analysis called 'April'; saved ones: March" in missing.stderr
