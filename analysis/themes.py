@@ -544,6 +544,7 @@ def _describe(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequence[int]
             "mean_sentiment": float(group["sentiment_score"].mean()) if len(group) else float("nan"),
             "negative_share": float((pol == "negative").mean()) if len(group) else 0.0,
             "positive_share": float((pol == "positive").mean()) if len(group) else 0.0,
+            "example": _quote(group.loc[group["similarity"].idxmax(), "sentence"], 40) if len(group) else "",
             "quotes": quotes(short if len(short) >= 3 else per_review),
             "complaint_quotes": quotes(short[short["polarity"] == "negative"]),
             "praise_quotes": quotes(short[short["polarity"] == "positive"]),
@@ -571,7 +572,7 @@ def _build_result(mentions, assignments, texts, theme_ids, centroids, labels, re
     rows = []
     for t in theme_ids:
         d = info[t]
-        auto = " / ".join(d["keywords"][:3]) or f"theme {t}"
+        auto = " / ".join(d["keywords"][:3]) or d["example"] or f"theme {t}"  # no content word: its typical clause
         rows.append({
             "theme_id": int(t),
             "label": labels.get(t, auto),
