@@ -27,7 +27,7 @@ _SENTENCE_END = re.compile(
 )
 _ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "e.g.", "i.e.", "etc.", "vs.", "approx.", "no.")
 # Contrastive turns: the clause that follows usually talks about another aspect or flips polarity.
-_EN_TURN = re.compile(r"(?:,\s+|[,，]?\s+(?=\b(?:but|however|although|though|except|unfortunately|whereas)\b))", re.I)
+_EN_TURN = re.compile(r"(?:,\s+|[,，]?\s+(?=\b(?:but|however|although|though|except|unfortunately|whereas)\b))", re.IGNORECASE)
 _ZH_TURN = re.compile(r"(?:，|[,，、\s]*(?=(?:但是|但|不过|可是|然而|就是|只是|可惜|唯一的缺点|缺点是|美中不足)(?![了的])))")
 _MIN_CJK_CHARS = 5
 _MIN_EN_WORDS = 3

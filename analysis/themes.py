@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -302,7 +303,7 @@ def tokenize(text: str) -> list[str]:
     words = _LATIN_WORD.findall(text)
     kept = [w for w in words if not is_stopword(w) and len(w) >= 3]
     tokens.extend(kept)
-    for a, b in zip(words, words[1:]):
+    for a, b in pairwise(words):
         if not is_stopword(a) and not is_stopword(b) and len(a) >= 3 and len(b) >= 3:
             tokens.append(f"{a} {b}")
     return tokens
@@ -540,7 +541,7 @@ def _describe(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequence[int]
             "keywords": keywords.get(t, []),
             "size": int(group["review"].nunique()),
             "share": float(group["review"].nunique() / max(n_reviews, 1)),
-            "mention_count": int(len(group)),
+            "mention_count": len(group),
             "mean_sentiment": float(group["sentiment_score"].mean()) if len(group) else float("nan"),
             "negative_share": float((pol == "negative").mean()) if len(group) else 0.0,
             "positive_share": float((pol == "positive").mean()) if len(group) else 0.0,

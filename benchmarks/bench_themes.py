@@ -67,7 +67,7 @@ def child(n: int, args: argparse.Namespace) -> dict:
     t = time.perf_counter()
     KMeans(result.n_themes, n_init="auto", random_state=args.seed).fit(vectors)
     kmeans_seconds = time.perf_counter() - t
-    return {"reviews": n, "clauses": int(len(result.mentions)), "themes": result.n_themes,
+    return {"reviews": n, "clauses": len(result.mentions), "themes": result.n_themes,
             "unthemed": round(result.unthemed_share, 3), "seconds": round(seconds, 1),
             "kmeans_seconds": round(kmeans_seconds, 1), "peak_mb_above_start": round(peak - rss_before, 0)}
 

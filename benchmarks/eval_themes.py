@@ -70,7 +70,7 @@ def load_sets(limit: int, seed: int) -> dict[str, pd.DataFrame]:
         label = frame["label"].where(frame["label"].notna(), (frame["rating"] >= 4).where(frame["rating"] != 3))
         out[name] = pd.DataFrame({
             "row": np.arange(len(frame)), "text": frame["text"].astype(str), "rating": frame["rating"],
-            "sentiment_label": label.map({0: "negative", 1: "positive", False: "negative", True: "positive"}),
+            "sentiment_label": label.map({0: "negative", 1: "positive"}),  # False/True hash as 0/1
             "date": pd.to_datetime(frame["date"], errors="coerce"), "product": frame["product_id"],
             "category": frame["category"], "truth": frame["truth"],
         })
@@ -112,7 +112,8 @@ def main() -> None:
         embedder.embed([s for s in _clauses(reviews["text"])])  # warm the clause cache: timing is after embedding
         print(f"[{name}] {len(reviews)} reviews embedded in {time.perf_counter() - t0:.0f}s", flush=True)
 
-        def record(method: str, labels: np.ndarray, seconds: float, n_themes: int | None = None) -> None:
+        def record(method: str, labels: np.ndarray, seconds: float, n_themes: int | None = None,
+                   name: str = name, truth: np.ndarray = truth) -> None:
             labels = np.asarray(labels)
             rows.append({
                 "data": name, "method": method,
