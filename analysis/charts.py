@@ -160,3 +160,13 @@ def _join_words(words: object) -> str:
     if isinstance(words, (list, tuple, np.ndarray)):
         return ", ".join(map(str, words))
     return str(words)
+
+
+def figures_html(figures: list[go.Figure], title: str) -> bytes:
+    """Several figures in one offline HTML page: Plotly's JavaScript is inlined once, nothing is fetched."""
+    from html import escape
+
+    parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figures)]
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head><body>"
+            + "".join(parts) + "</body></html>")
+    return page.encode("utf-8")

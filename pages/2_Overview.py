@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.charts import sentiment_distribution, stars_vs_sentiment
 from analysis.trends import choose_bucket, satisfaction_over_time
-from ui.common import active_result, filtered, setup_page
+from ui.common import active_result, charts_download, filtered, plot, setup_page
 from ui.i18n import t
 
 setup_page("overview.title")
@@ -54,9 +54,11 @@ cols[3].metric(t("kpi.avg_stars"), "—" if pd.isna(stars) else f"{stars:.2f}",
                help=t("kpi.delta_help", period=period_name))
 
 left, right = st.columns(2)
-left.plotly_chart(sentiment_distribution(reviews, t), width="stretch", key="overview_sentiment")
+with left:
+    plot(sentiment_distribution(reviews, t), "overview_sentiment")
 if reviews["rating"].notna().any():
-    right.plotly_chart(stars_vs_sentiment(reviews, t), width="stretch", key="overview_stars")
+    with right:
+        plot(stars_vs_sentiment(reviews, t), "overview_stars")
 else:
     right.info(t("overview.no_ratings"))
 
@@ -89,3 +91,5 @@ if reviews["product"].notna().any():
         t("col.satisfaction"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
         t("col.trend"): st.column_config.LineChartColumn(y_min=0, y_max=100),
     })
+
+charts_download("Overview")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.charts import satisfaction_lines, theme_volume
 from analysis.trends import emerging_issues, satisfaction_over_time, theme_volume_over_time
-from ui.common import active_result, filtered, setup_page
+from ui.common import active_result, charts_download, filtered, plot, setup_page
 from ui.i18n import t
 
 setup_page("trends.title")
@@ -43,7 +43,7 @@ if by == "product" and len(alerts):
         "y": [points.get((a.period, a.product), 50.0) for a in alerts.itertuples()],
         "label": [f"{a.label} · {a.product}" for a in alerts.itertuples()],
     })
-st.plotly_chart(satisfaction_lines(trend, t, markers), width="stretch", key="trend_satisfaction")
+plot(satisfaction_lines(trend, t, markers), "trend_satisfaction")
 
 st.subheader(t("trends.emerging"))
 if alerts.empty:
@@ -61,4 +61,6 @@ st.subheader(t("trends.theme_volume"))
 volume = theme_volume_over_time(reviews, view.theme_result) if view.theme_result is not None else pd.DataFrame()
 if len(volume):
     top = volume.groupby("label")["reviews"].sum().nlargest(8).index
-    st.plotly_chart(theme_volume(volume[volume["label"].isin(top)], t), width="stretch", key="trend_volume")
+    plot(theme_volume(volume[volume["label"].isin(top)], t), "trend_volume")
+
+charts_download("Trends")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.charts import theme_bars
 from analysis.pipeline import with_themes
-from ui.common import active_result, filtered, setup_page, show_result
+from ui.common import active_result, charts_download, filtered, plot, setup_page, show_result
 from ui.i18n import t
 
 setup_page("themes.title")
@@ -26,12 +26,10 @@ praises = theme_result.praise_themes()
 left, right = st.columns(2)
 with left:
     if len(complaints):
-        st.plotly_chart(theme_bars(complaints, "negative_mentions", "chart.complaint_themes", t), width="stretch",
-                        key="complaint_chart")
+        plot(theme_bars(complaints, "negative_mentions", "chart.complaint_themes", t), "complaint_chart")
 with right:
     if len(praises):
-        st.plotly_chart(theme_bars(praises, "positive_mentions", "chart.praise_themes", t), width="stretch",
-                        key="praise_chart")
+        plot(theme_bars(praises, "positive_mentions", "chart.praise_themes", t), "praise_chart")
 
 labels = {int(r.theme_id): f"{r.label}  ·  {t('kind.' + r.kind)}  ·  {int(r.size)}" for r in themes.itertuples()}
 ordered = themes.sort_values("size", ascending=False)["theme_id"].astype(int).tolist()
@@ -74,3 +72,5 @@ with st.expander(t("themes.edit")):
         show_result(with_themes(result, theme_result.merge(to_merge, merged_label or None)), name)
         st.success(t("themes.changed"))
         st.rerun()
+
+charts_download("Themes")

@@ -8,7 +8,7 @@ import streamlit as st
 from analysis.charts import drivers_bars, product_satisfaction, product_theme_heatmap, sentiment_distribution
 from analysis.products import product_summary, theme_share_by_product
 from analysis.trends import rating_drivers
-from ui.common import active_result, filtered, setup_page
+from ui.common import active_result, charts_download, filtered, plot, setup_page
 from ui.i18n import t
 
 setup_page("products.title")
@@ -20,10 +20,10 @@ if reviews["product"].isna().all():
     st.info(t("products.no_products"))
     st.stop()
 
-st.plotly_chart(product_satisfaction(reviews, t), width="stretch", key="products_satisfaction")
+plot(product_satisfaction(reviews, t), "products_satisfaction")
 shares, counts = theme_share_by_product(reviews, view.themes)
 if len(shares):
-    st.plotly_chart(product_theme_heatmap(shares, counts, t), width="stretch", key="products_heatmap")
+    plot(product_theme_heatmap(shares, counts, t), "products_heatmap")
 
 st.subheader(t("products.compare"))
 products = sorted(reviews["product"].dropna().unique())
@@ -40,8 +40,7 @@ for side, product in zip(sides, (first, second)):
         kpis[1].metric(t("kpi.satisfaction"), f"{numbers['satisfaction']:.1f}")
         kpis[2].metric(t("kpi.negative"), f"{numbers['negative']:.1f}%")
         kpis[3].metric(t("kpi.avg_stars"), "—" if pd.isna(numbers["stars"]) else f"{numbers['stars']:.2f}")
-        st.plotly_chart(sentiment_distribution(reviews[reviews["product"] == product], t), width="stretch",
-                        key=f"cmp_{product}")
+        plot(sentiment_distribution(reviews[reviews["product"] == product], t), f"cmp_{product}")
         if product in shares.index:
             top = shares.loc[product].sort_values(ascending=False).head(5)
             st.dataframe(pd.DataFrame({t("col.theme"): top.index, t("col.share"): top.map("{:.1f}%".format)}),
@@ -53,11 +52,12 @@ drivers = drivers[drivers["risk_difference"] > 0] if len(drivers) else drivers
 if drivers.empty:
     st.caption(t("products.no_drivers"))
 else:
-    st.plotly_chart(drivers_bars(drivers.assign(effect=drivers["risk_difference"] * 100), t), width="stretch",
-                    key="products_drivers")
+    plot(drivers_bars(drivers.assign(effect=drivers["risk_difference"] * 100), t), "products_drivers")
     st.dataframe(pd.DataFrame({
         t("col.theme"): drivers["label"], t("col.mentions"): drivers["reviews"],
         t("products.low_with"): (drivers["low_share"] * 100).round(1),
         t("products.low_without"): (drivers["low_share_without"] * 100).round(1),
         "Cohen's h": drivers["cohens_h"].round(2), "q": drivers["q_value"].map("{:.2g}".format),
     }), hide_index=True, width="stretch")
+
+charts_download("Products")

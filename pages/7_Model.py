@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +9,17 @@ from analysis.charts import confusion_matrix_figure
 from analysis.evaluation import disagreements, evaluate_predictions
 from analysis.sentiment import SentimentPredictions
 from analysis.training import targets_from
-from ui.common import active_result, content_id, filtered, models, settings, setup_page, show_result
+from ui.common import (
+    active_result,
+    charts_download,
+    content_id,
+    filtered,
+    models,
+    plot,
+    settings,
+    setup_page,
+    show_result,
+)
 from ui.i18n import t
 
 setup_page("model.title")
@@ -41,7 +50,7 @@ if report.polarity is not None:
 if report.three_class is not None:
     matrix = pd.DataFrame(report.three_class.confusion, index=["negative", "neutral", "positive"],
                           columns=["negative", "neutral", "positive"])
-    st.plotly_chart(confusion_matrix_figure(matrix, t), width="stretch", key="model_confusion")
+    plot(confusion_matrix_figure(matrix, t), "model_confusion")
     st.caption(t("model.three_class", acc=report.three_class.accuracy, f1=report.three_class.macro_f1))
 rows = [{t("col.language"): t(f"lang.{lang}"), t("model.n"): m["n"],
          t("model.accuracy"): round(m["polarity"]["accuracy"], 3) if m.get("polarity") else None,
@@ -113,3 +122,5 @@ if outcome is not None:
                               previous_themes=result.theme_result)
         show_result(adapted, name)
         st.rerun()
+
+charts_download("Model")

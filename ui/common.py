@@ -88,9 +88,8 @@ def run_analysis(table: ReviewTable, progress=None, previous_themes=None):
 @st.cache_resource(show_spinner=False)
 def sample_result():
     """The bundled sample's analysis: opened from the workspace, or computed once and saved there."""
-    from analysis.workspace import WorkspaceError
-
     from analysis.pipeline import model_signature
+    from analysis.workspace import WorkspaceError
 
     embedder, sentiment_model = models()
     try:
@@ -173,3 +172,23 @@ def sidebar_filters(reviews):
         if picked_langs:
             mask &= reviews["language"].isin([languages[n] for n in picked_langs])
     return reviews[mask]
+
+
+_PAGE_FIGURES = "_ri_page_figures"
+
+
+def plot(fig, key: str) -> None:
+    """Draw a Plotly figure full width and remember it for the page's HTML export."""
+    st.plotly_chart(fig, width="stretch", key=key)
+    st.session_state.setdefault(_PAGE_FIGURES, {})[key] = fig
+
+
+def charts_download(page_name: str) -> None:
+    """One self-contained HTML file (Plotly inlined, works offline) with every chart drawn on this page run."""
+    from analysis.charts import figures_html
+
+    figures = st.session_state.pop(_PAGE_FIGURES, {})
+    if figures:
+        st.download_button(t("common.download_charts"), lambda: figures_html(list(figures.values()), page_name),
+                           f"{page_name.lower()}-charts.html", "text/html", key=f"ri_charts_{page_name}")
+    st.caption(t("common.png_hint"))

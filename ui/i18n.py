@@ -201,7 +201,8 @@ TEXT: dict[str, dict[str, str]] = {
     "trends.title": {"en": "Trends", "zh": "趋势"},
     "trends.no_dates": {"en": "This file has no date column, so there is nothing to draw over time. On the Upload "
                               "page, set the Date role to the column that holds the review date and run again.",
-                        "zh": "该文件没有日期列，无法显示随时间的变化。请在“上传”页面把“日期”指定为评论日期所在的列，然后重新分析。"},
+                        "zh": "该文件没有日期列，无法显示随时间的变化。"
+                              "请在“上传”页面把“日期”指定为评论日期所在的列，然后重新分析。"},
     "trends.group_by": {"en": "Lines per", "zh": "分组方式"},
     "trends.by_product": {"en": "Product", "zh": "商品"},
     "trends.by_category": {"en": "Category", "zh": "类目"},
@@ -262,6 +263,10 @@ TEXT: dict[str, dict[str, str]] = {
     "model.before_after_note": {"en": "Both measured on the same {m:,} held-out reviews (polarity: 1-2 vs 4-5 stars).",
                                 "zh": "两者都在同样的 {m:,} 条留出评论上测量（正负：1-2 星对 4-5 星）。"},
     "model.apply": {"en": "Use the fine-tuned model for this analysis", "zh": "用微调后的模型重新分析"},
+    "common.download_charts": {"en": "Download this page's charts (HTML, works offline)",
+                               "zh": "下载本页图表（HTML，可离线打开）"},
+    "common.png_hint": {"en": "For a PNG of one chart, use the camera icon in the chart's toolbar.",
+                        "zh": "如需单个图表的 PNG，请点击图表工具栏中的相机图标。"},
     # KPIs
     "kpi.reviews": {"en": "Reviews", "zh": "评论数"},
     "kpi.products": {"en": "Products", "zh": "商品数"},
