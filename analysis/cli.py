@@ -235,6 +235,26 @@ def evaluate_sentiment(
     typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else report.summary())
 
 
+@app.command()
+def bench(
+    sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated review counts, e.g. 10000,100000.")] = "10000",
+    bertopic: Annotated[bool, typer.Option("--bertopic/--no-bertopic", help="Also time BERTopic (smallest size).")
+                        ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw measurements as JSON.")] = False,
+) -> None:
+    """End-to-end speed on real reviews from ../shared/data: cold and warm cache, peak memory, against BERTopic."""
+    from analysis.bench import DATA_DIR, benchmark, format_rows
+
+    if not DATA_DIR.exists():
+        raise fail(f"the benchmark resamples real reviews from {DATA_DIR}, which is not here.")
+    try:
+        counts = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        raise fail(f"--sizes {sizes!r}: give numbers separated by commas, e.g. 10000,100000.") from None
+    rows = benchmark(counts, bertopic=bertopic, log=lambda m: typer.echo(m, err=True))
+    typer.echo(json.dumps(rows, indent=2) if as_json else format_rows(rows))
+
+
 def main() -> None:
     """Entry point for ``python -m analysis``."""
     app(prog_name="python -m analysis")

@@ -10,6 +10,7 @@ from analysis.ingest import IngestError
 from analysis.roles import ROLES
 from ui.common import (
     RESULT_KEY,
+    SAMPLE_ANALYSIS_NAME,
     SOURCE_KEY,
     TABLE_KEY,
     content_id,
@@ -93,7 +94,14 @@ st.subheader(t("upload.preview"))
 st.dataframe(table.data.head(50), width="stretch")
 
 st.subheader(t("run.button"))
-run_id = f"{content_id(data)}:{sorted(overrides.items())}"
+saved_names = [n for n in workspace().list()["name"] if n != SAMPLE_ANALYSIS_NAME]
+add_to = None
+if saved_names:
+    modes = [t("run.new"), t("run.add")]
+    if st.radio(t("run.mode"), modes, horizontal=True, key="ri_run_mode") == modes[1]:
+        add_to = st.selectbox(t("run.add_to"), saved_names, key="ri_add_to")
+        st.caption(t("run.add_help"))
+run_id = f"{content_id(data)}:{sorted(overrides.items())}:{add_to}"
 if st.button(t("run.button"), type="primary", disabled=report.rows_kept == 0, key="ri_run"):
     with st.status(t("run.status", n=report.rows_kept), expanded=True) as status:
         bars = {}
@@ -105,7 +113,7 @@ if st.button(t("run.button"), type="primary", disabled=report.rows_kept == 0, ke
                     else t("run.progress", step=t(f"run.step.{step}"), pct=fraction))
             bars[step].progress(fraction, text=text)
 
-        result = run_analysis(table, progress)
+        result = run_analysis(table, progress, add_to=workspace().open(add_to) if add_to else None)
         status.update(label=t("run.done", s=sum(result.timings.values())), state="complete", expanded=False)
     show_result(result, name)
     st.session_state["ri_result_run_id"] = run_id
@@ -116,7 +124,7 @@ if RESULT_KEY in st.session_state and st.session_state.get("ri_result_run_id") =
     st.plotly_chart(sentiment_distribution(result.reviews, t), width="stretch")
     st.caption(t("run.next"))
     with st.form("ri_save"):
-        save_name = st.text_input(t("save.name"), value=name.rsplit(".", 1)[0])
+        save_name = st.text_input(t("save.name"), value=add_to or name.rsplit(".", 1)[0])
         if st.form_submit_button(t("save.button")):
             try:
                 workspace().save(result, save_name, source_file=name)

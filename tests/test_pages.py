@@ -198,3 +198,24 @@ def test_empty_states_say_what_to_do(bare_result, page, message):
     at = run_page(page, ri_result=bare_result, ri_result_name="bare.csv")
     assert not at.exception
     assert any(message in i.value and "Upload page" in i.value for i in at.info)
+
+
+def test_upload_run_save_then_open_from_home():
+    at = run_page("pages/1_Upload.py")
+    at.button(key="ri_run").click().run()
+    assert not at.exception
+    assert figures(at)[0]["layout"]["title"]["text"] == "Sentiment of the reviews"
+    at.text_input[0].input("Sample run for the team")
+    at.button[-1].click().run()  # the save form's submit button
+    assert not at.exception
+    assert any("Saved as" in s.value for s in at.success)
+    computed = at.session_state["ri_result"]
+
+    home = run_page("app.py")
+    assert "Sample run for the team" in home.dataframe[0].value.iloc[:, 0].tolist()
+    home.selectbox(key="ri_saved_pick").set_value("Sample run for the team")
+    home.button(key="ri_open").click().run()
+    assert not home.exception
+    opened = home.session_state["ri_result"]
+    assert opened.timings == computed.timings  # reopened as saved, not recomputed
+    assert opened.reviews["sentiment_label"].tolist() == computed.reviews["sentiment_label"].tolist()

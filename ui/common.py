@@ -77,12 +77,14 @@ def models():
     return embedder, load_sentiment_model(config.sentiment_model)
 
 
-def run_analysis(table: ReviewTable, progress=None, previous_themes=None):
-    from analysis.pipeline import analyze
+def run_analysis(table: ReviewTable, progress=None, add_to=None):
+    """Analyse a table with the shared models, or add it to an earlier analysis (``add_to``)."""
+    from analysis.pipeline import analyze, extend
 
     embedder, sentiment_model = models()
-    return analyze(table, settings(), progress, embedder=embedder, sentiment_model=sentiment_model,
-                   previous_themes=previous_themes)
+    if add_to is not None:
+        return extend(add_to, table, settings(), progress, embedder=embedder, sentiment_model=sentiment_model)
+    return analyze(table, settings(), progress, embedder=embedder, sentiment_model=sentiment_model)
 
 
 @st.cache_resource(show_spinner=False)

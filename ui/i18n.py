@@ -67,6 +67,12 @@ TEXT: dict[str, dict[str, str]] = {
     "sentiment.positive": {"en": "Positive", "zh": "正面"},
     # run
     "run.button": {"en": "Run analysis", "zh": "开始分析"},
+    "run.mode": {"en": "What to do with this file", "zh": "如何处理此文件"},
+    "run.new": {"en": "New analysis", "zh": "新建分析"},
+    "run.add": {"en": "Add to a saved analysis", "zh": "追加到已保存的分析"},
+    "run.add_to": {"en": "Saved analysis to extend", "zh": "要追加的分析"},
+    "run.add_help": {"en": "Only the new reviews are embedded; themes keep their ids and names.",
+                     "zh": "只计算新评论的向量；主题保留原有编号和名称。"},
     "run.status": {"en": "Analysing {n:,} reviews…", "zh": "正在分析 {n:,} 条评论……"},
     "run.done": {"en": "Analysis finished in {s:.1f} s", "zh": "分析完成，用时 {s:.1f} 秒"},
     "run.step.embed": {"en": "Embedding reviews", "zh": "计算评论向量"},
