@@ -209,7 +209,13 @@ def read_labelled_file(
     from analysis.ingest import read_reviews
 
     overrides = {k: v for k, v in {"text": text_column, "rating": rating_column}.items() if v}
-    table = read_reviews(path, overrides=overrides)
+    if str(path).endswith(".gz"):  # e.g. the shared labelled data, kept gzipped
+        import gzip
+
+        name = Path(path).name.removesuffix(".gz")
+        table = read_reviews(gzip.decompress(Path(path).read_bytes()), filename=name, overrides=overrides)
+    else:
+        table = read_reviews(path, overrides=overrides)
     reviews = table.reviews
     texts = reviews["text"].astype(str).tolist()
     if label_column:
@@ -218,7 +224,7 @@ def read_labelled_file(
                 f"no column {label_column!r} in {Path(path).name}; the columns are: "
                 f"{', '.join(map(str, table.data.columns))}."
             )
-        labels = table.data.loc[reviews["row"].to_numpy(), label_column].tolist()
+        labels = table.data[label_column].tolist()  # ``data`` and ``reviews`` hold the same kept rows, in order
         targets = targets_from(labels=labels)
         if (targets < 0).all():
             raise ValueError(

@@ -189,9 +189,12 @@ def build_network(config: dict) -> torch.nn.Module:
         def __init__(self, embedding_dim: int, hidden: int, dropout: float, n_hashed: int) -> None:
             super().__init__()
             self.n_hashed = n_hashed
-            self.embedding_mlp = nn.Sequential(
-                nn.Dropout(dropout), nn.Linear(embedding_dim, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 3)
-            )
+            if hidden:
+                self.embedding_mlp = nn.Sequential(
+                    nn.Dropout(dropout), nn.Linear(embedding_dim, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 3)
+                )
+            else:  # a linear head: multinomial logistic regression on the embedding
+                self.embedding_mlp = nn.Sequential(nn.Dropout(dropout), nn.Linear(embedding_dim, 3))
             self.ngram_linear = nn.EmbeddingBag(n_hashed, 3, mode="sum") if n_hashed else None
 
         def forward(self, embeddings: torch.Tensor, ngrams: tuple | None = None) -> torch.Tensor:
