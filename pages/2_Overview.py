@@ -7,13 +7,10 @@ import streamlit as st
 
 from analysis.charts import sentiment_distribution, stars_vs_sentiment
 from analysis.trends import choose_bucket, satisfaction_over_time
-from ui.common import active_result, charts_download, filtered, plot, setup_page
+from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 
-setup_page("overview.title")
-result, name = active_result()
-st.caption(t("common.showing", name=name, n=len(result.reviews)))
-view = filtered(result)
+result, name, view = open_analysis_page("overview.title")
 reviews = view.reviews
 if reviews.empty:
     st.info(t("common.no_rows"))

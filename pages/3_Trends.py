@@ -7,13 +7,10 @@ import streamlit as st
 
 from analysis.charts import satisfaction_lines, theme_volume
 from analysis.trends import emerging_issues, satisfaction_over_time, theme_volume_over_time
-from ui.common import active_result, charts_download, filtered, plot, setup_page
+from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 
-setup_page("trends.title")
-result, name = active_result()
-st.caption(t("common.showing", name=name, n=len(result.reviews)))
-view = filtered(result)
+result, name, view = open_analysis_page("trends.title")
 reviews = view.reviews
 if reviews["date"].isna().all():
     st.info(t("trends.no_dates"))

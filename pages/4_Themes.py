@@ -7,13 +7,11 @@ import streamlit as st
 
 from analysis.charts import theme_bars
 from analysis.pipeline import with_themes
-from ui.common import active_result, charts_download, filtered, plot, setup_page, show_result
+from ui.common import charts_download, open_analysis_page, plot, show_result
 from ui.i18n import t
 
-setup_page("themes.title")
-result, name = active_result()
-st.caption(t("common.showing", name=name, n=len(result.reviews)))
-view = filtered(result)  # the review list follows the sidebar filters; themes describe the whole analysis
+# The review list follows the sidebar filters; the themes describe the whole analysis.
+result, name, view = open_analysis_page("themes.title")
 themes = result.themes
 theme_result = result.theme_result
 if themes is None or themes.empty or theme_result is None:

@@ -8,13 +8,10 @@ import streamlit as st
 from analysis.charts import drivers_bars, product_satisfaction, product_theme_heatmap, sentiment_distribution
 from analysis.products import product_summary, theme_share_by_product
 from analysis.trends import rating_drivers
-from ui.common import active_result, charts_download, filtered, plot, setup_page
+from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 
-setup_page("products.title")
-result, name = active_result()
-st.caption(t("common.showing", name=name, n=len(result.reviews)))
-view = filtered(result)
+result, name, view = open_analysis_page("products.title")
 reviews = view.reviews
 if reviews["product"].isna().all():
     st.info(t("products.no_products"))

@@ -10,22 +10,18 @@ from analysis.evaluation import disagreements, evaluate_predictions
 from analysis.sentiment import SentimentPredictions
 from analysis.training import targets_from
 from ui.common import (
-    active_result,
     charts_download,
     content_id,
-    filtered,
     models,
+    open_analysis_page,
     plot,
     settings,
-    setup_page,
     show_result,
 )
 from ui.i18n import t
 
-setup_page("model.title")
-result, name = active_result()
-st.caption(t("common.showing", name=name, n=len(result.reviews)))
-reviews = filtered(result).reviews
+result, name, view = open_analysis_page("model.title")
+reviews = view.reviews
 st.markdown(t("model.which", model=result.models.get("sentiment", "?"), embedder=result.models.get("embedding", "?")))
 if reviews["rating"].isna().all():
     st.info(t("model.no_ratings"))

@@ -115,6 +115,17 @@ def active_result():
     return result, t("common.sample_name")
 
 
+def open_analysis_page(title_key: str):
+    """Every analysis page starts alike: set up, say which analysis is shown, apply the sidebar filters.
+
+    Returns the whole analysis, its name and the filtered view.
+    """
+    setup_page(title_key)
+    result, name = active_result()
+    st.caption(t("common.showing", name=name, n=len(result.reviews)))
+    return result, name, filtered(result)
+
+
 def show_result(result, name: str) -> None:
     st.session_state[RESULT_KEY] = result
     st.session_state[RESULT_NAME_KEY] = name
