@@ -3,7 +3,9 @@
 Handles Chinese (。！？；…) and English (. ! ? ;) punctuation and line breaks, and also cuts at contrastive
 conjunctions ("but", "however", 但是, 不过, 可是, 就是...) and, with ``clauses``, at commas, because that is where a review usually turns from one aspect
 to another ("quality is great but delivery took two weeks"). Decimal numbers ("3.5 inch") and common abbreviations
-are not split; fragments too short to mean anything on their own are glued to their neighbour.
+are not split; fragments too short to mean anything on their own (one English word, under four Chinese characters:
+"ok.", "好！") are glued to their neighbour, while two words or four characters ("Arrived quickly", "物流很快") can
+name an aspect and stand alone.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ _ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "e.g.", "i.e.", "etc.", "vs.", "a
 # Contrastive turns: the clause that follows usually talks about another aspect or flips polarity.
 _EN_TURN = re.compile(r"(?:,\s+|[,，]?\s+(?=\b(?:but|however|although|though|except|unfortunately|whereas)\b))", re.IGNORECASE)
 _ZH_TURN = re.compile(r"(?:，|[,，、\s]*(?=(?:但是|但|不过|可是|然而|就是|只是|可惜|唯一的缺点|缺点是|美中不足)(?![了的])))")
-_MIN_CJK_CHARS = 5
-_MIN_EN_WORDS = 3
+_MIN_CJK_CHARS = 4
+_MIN_EN_WORDS = 2
 
 
 def _is_short(fragment: str) -> bool:

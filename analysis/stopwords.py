@@ -2,6 +2,10 @@
 
 Compact on purpose: c-TF-IDF already down-weights words common to every theme, so these lists only remove words
 that would otherwise still surface as a theme's name (pronouns, particles, "very", "good", "product", 东西, 感觉).
+
+``VERDICT_WORDS`` are words that rate the whole purchase rather than name something about it ("highly recommend",
+"five stars", "disappointed", "will buy again", 强烈推荐, 失望, 回购): a manager cannot act on them, so they never name
+a theme, and a clause made only of them and stopwords carries no aspect (``analysis.themes`` treats it as context).
 """
 
 from __future__ import annotations
@@ -36,7 +40,18 @@ CHINESE_STOPWORDS = frozenset(
 """.split()
 )
 
-STOPWORDS = ENGLISH_STOPWORDS | CHINESE_STOPWORDS
+VERDICT_WORDS = frozenset(
+    """
+again recommend recommended recommends highly disappointed disappointing disappointment disappoint satisfied
+unsatisfied happy unhappy love loves hate hated awesome amazing excellent perfect terrible horrible awful worst
+average okay mediocre fine five four three one zero stars star rating rate
+feelings mixed overall expectations hopes hoped regret regrets
+再买 不会 不会再 还会 回购 再次 喜欢 很喜欢 满意 很满意 不满意 失望 非常失望 推荐 强烈推荐 不推荐 五星 四星 三星 一星
+好评 差评 中评 一般般 中规中矩 有待 改进 有待改进 总体 还行 凑合 垃圾 值得 后悔 太差 太差了 很差劲
+""".split()
+)
+
+STOPWORDS = ENGLISH_STOPWORDS | CHINESE_STOPWORDS | VERDICT_WORDS
 
 
 def is_stopword(token: str) -> bool:

@@ -23,10 +23,13 @@ def test_contrastive_turn_splits_aspects():
 
 
 def test_short_fragments_are_glued_and_runs_of_marks_count_once():
-    assert split_sentences("Loved it!!! Would buy again.") == ["Loved it!!! Would buy again."]
+    assert split_sentences("Loved it!!! Would buy again.") == ["Loved it!!!", "Would buy again."]
+    assert split_sentences("Perfect. Would buy again.") == ["Perfect. Would buy again."]
     assert split_sentences("好") == ["好"]
     assert split_sentences("房间很干净，位置也不错。差评。") == ["房间很干净", "位置也不错。差评。"]
-    assert split_sentences("Great sound, but the battery dies fast.") == ["Great sound but the battery dies fast."]
+    # two words or four Chinese characters can name an aspect on their own
+    assert split_sentences("Great sound, but the battery dies fast.") == ["Great sound", "but the battery dies fast."]
+    assert split_sentences("用了两周来评价：物流很快") == ["用了两周来评价：", "物流很快"]
 
 
 def test_colon_and_newline_and_blank():
