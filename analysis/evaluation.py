@@ -15,8 +15,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 from analysis.language import detect_language
 from analysis.sentiment import LABELS, SentimentModel, SentimentPredictions
@@ -100,7 +104,7 @@ def polarity_metrics(targets: np.ndarray, predictions: SentimentPredictions) -> 
     scores = predictions.scores[rows]
     auc = float(roc_auc_score(truth, scores)) if len(set(truth)) == 2 else None
     return PolarityMetrics(
-        n=int(len(rows)),
+        n=len(rows),
         accuracy=float((predicted == truth).mean()),
         macro_f1=float(f1_score(truth, predicted, average="macro", labels=[0, 1], zero_division=0)),
         auc_roc=auc,
@@ -119,7 +123,7 @@ def three_class_metrics(targets: np.ndarray, predictions: SentimentPredictions) 
     truth = targets[rows]
     predicted = np.array([LABELS.index(label) for label in predictions.labels])[rows]
     return ThreeClassMetrics(
-        n=int(len(rows)),
+        n=len(rows),
         accuracy=float((predicted == truth).mean()),
         macro_f1=float(f1_score(truth, predicted, average="macro", labels=[0, 1, 2], zero_division=0)),
         confusion=confusion_matrix(truth, predicted, labels=[0, 1, 2]).tolist(),
@@ -150,13 +154,13 @@ def evaluate_predictions(
         polarity = polarity_metrics(targets[rows], part)
         three = three_class_metrics(targets[rows], part)
         by_language[language] = {
-            "n": int(len(rows)),
+            "n": len(rows),
             "polarity": asdict(polarity) if polarity else None,
             "three_class": asdict(three) if three else None,
         }
     return EvaluationReport(
         model_id=model_id,
-        n_reviews=int(len(known)),
+        n_reviews=len(known),
         polarity=polarity_metrics(targets, predictions),
         three_class=three_class_metrics(targets, predictions),
         by_language=by_language,
@@ -174,7 +178,7 @@ def evaluate_model(
 
 def disagreements(
     texts: Sequence[str], ratings: Sequence[float], predictions: SentimentPredictions, limit: int = 20
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Reviews whose text and stars disagree most (a 5-star complaint, a 1-star compliment), for the Model page."""
     import pandas as pd
 

@@ -212,8 +212,8 @@ def build_network(config: dict) -> torch.nn.Module:
 
 def save_network(path: Path | str, network: torch.nn.Module, config: dict, idf: np.ndarray | None = None) -> Path:
     """One safetensors file: float16 weights (and the n-gram IDF) with the config as metadata."""
-    from safetensors.torch import save_file
     import torch
+    from safetensors.torch import save_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,8 +226,8 @@ def save_network(path: Path | str, network: torch.nn.Module, config: dict, idf: 
 
 def load_network(path: Path | str) -> tuple[torch.nn.Module, dict, np.ndarray | None]:
     """The network, its config and the IDF vector (None for an embedding-only head)."""
-    from safetensors import safe_open
     import torch
+    from safetensors import safe_open
 
     path = Path(path)
     if not path.is_file():
@@ -236,7 +236,7 @@ def load_network(path: Path | str) -> tuple[torch.nn.Module, dict, np.ndarray | 
         )
     with safe_open(str(path), framework="pt") as handle:
         config = json.loads(handle.metadata()["config"])
-        tensors = {key: handle.get_tensor(key).to(torch.float32) for key in handle.keys()}
+        tensors = {key: handle.get_tensor(key).to(torch.float32) for key in handle.keys()}  # noqa: SIM118 (not a dict)
     idf = tensors.pop("idf").numpy() if "idf" in tensors else None
     network = build_network(config)
     network.load_state_dict(tensors)

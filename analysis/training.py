@@ -17,8 +17,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 from analysis.sentiment import (
     DEFAULT_MODEL_ID,
@@ -92,7 +96,7 @@ def targets_from(ratings: Sequence[float] | None = None, labels: Sequence[object
         named = {"0": NEGATIVE, "1": POSITIVE, "negative": NEGATIVE, "neutral": NEUTRAL, "positive": POSITIVE,
                  "neg": NEGATIVE, "neu": NEUTRAL, "pos": POSITIVE, "0.0": NEGATIVE, "1.0": POSITIVE}  # fmt: skip
         for i, value in enumerate(labels):
-            if value is not None and value == value:
+            if value is not None and not (isinstance(value, float) and np.isnan(value)):
                 out[i] = named.get(str(value).strip().lower(), -1)
     if ratings is not None:
         stars = np.asarray(ratings, dtype=np.float64)
@@ -101,7 +105,7 @@ def targets_from(ratings: Sequence[float] | None = None, labels: Sequence[object
     return out
 
 
-def load_corpus(data_dir: Path | str = DATA_DIR) -> "pd.DataFrame":
+def load_corpus(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """Every labelled review of the shared data: columns source, category, text, lang, rating, label, target."""
     import pandas as pd
 
@@ -121,7 +125,7 @@ def load_corpus(data_dir: Path | str = DATA_DIR) -> "pd.DataFrame":
     return corpus[corpus["target"] >= 0].reset_index(drop=True)
 
 
-def split_held_out(corpus: "pd.DataFrame", held_out: Sequence[str] = HELD_OUT_SOURCES):
+def split_held_out(corpus: pd.DataFrame, held_out: Sequence[str] = HELD_OUT_SOURCES):
     """(training rows, held-out rows, number of training rows dropped because their text is in a held-out source)."""
     is_held = corpus["source"].isin(list(held_out))
     held = corpus[is_held].reset_index(drop=True)
@@ -139,7 +143,7 @@ def validation_mask(sources: Sequence[str], fraction: float, seed: int) -> np.nd
     mask = np.zeros(len(sources), dtype=bool)
     for source in sorted(set(sources)):
         rows = np.flatnonzero(sources == source)
-        chosen = rng.permutation(rows)[: int(round(len(rows) * fraction))]
+        chosen = rng.permutation(rows)[: round(len(rows) * fraction)]
         mask[chosen] = True
     return mask
 

@@ -75,7 +75,7 @@ def main() -> None:
         use_rate = rate(embedder.embed, texts)
         embeddings = embedder.embed(texts)
         vader_rate = rate(lambda ts: [vader.polarity_scores(t) for t in ts], texts)
-        head_rate = rate(lambda ts: model.predict(ts, embeddings=embeddings), texts)
+        head_rate = rate(lambda ts, e=embeddings: model.predict(ts, embeddings=e), texts)
         e2e_rate = rate(lambda ts: model.predict(ts, embeddings=embedder.embed(ts)), texts)
         print(f"{name:<22}{chars:>7}{use_rate:>10.0f}{vader_rate:>10.0f}{head_rate:>13.0f}{e2e_rate:>13.0f}"
               f"{e2e_rate / use_rate:>11.2f}{e2e_rate / vader_rate:>11.2f}")

@@ -21,10 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.embeddings import load_embedder  # noqa: E402
-from analysis.evaluation import polarity_metrics, three_class_metrics  # noqa: E402
-from analysis.sentiment import load_sentiment_model, predictions_from_probabilities  # noqa: E402
-from analysis.training import (  # noqa: E402
+from analysis.embeddings import load_embedder
+from analysis.evaluation import polarity_metrics, three_class_metrics
+from analysis.sentiment import load_sentiment_model, predictions_from_probabilities
+from analysis.training import (
     DATA_DIR,
     TrainingConfig,
     load_corpus,
@@ -111,7 +111,7 @@ def main() -> None:
     for name, index in groups:
         targets = held["target"].to_numpy()[index]
 
-        def measure(preds, mask=None):
+        def measure(preds, mask=None, index=index):
             keep = index if mask is None else index[mask[index]]
             t = held["target"].to_numpy()[keep]
             sub = type(preds)([preds.labels[i] for i in keep], preds.scores[keep], preds.probabilities[keep])

@@ -121,7 +121,7 @@ def _tiny_classifier(path, id2label: dict[int, str]):
     import torch
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-    words = "good great love bad awful broke the it is was a and very not 很 好 差".split()
+    words = ["good", "great", "love", "bad", "awful", "broke", "the", "it", "is", "was", "a", "and", "very", "not", "很", "好", "差"]
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
     (path / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"), model_max_length=16)
