@@ -7,12 +7,17 @@ time after embedding; then whether two runs of ``find_themes`` on the same input
 
 Polarity: the pipeline runs sentiment before themes; here the source's label (else stars 1-2 / 4-5) stands in.
 
+No method or parameter of ``find_themes`` was chosen on these two sets' labels: the theme merge factor, the context
+rule and the 1% floor were chosen on the bundled demo data (sample_data), the topics' eigengap and their space on the
+UCI labelled sentences (en_uci_labelled_sentences: imdb / yelp / amazon_cells, not used here) and the demo data.
+
 Methods, all on the same USE-m review embeddings:
-- ``ours: topics``: ``find_themes``'s review-level topics (spectral clustering of a kNN graph of review vectors):
-  the grouping comparable to BERTopic's one-topic-per-document output;
+- ``ours: topics``: ``find_themes``'s review-level topics (spectral clustering of a kNN graph of review vectors,
+  k by the eigengap): the grouping comparable to BERTopic's one-topic-per-document output;
 - ``ours: themes (primary)``: the aspect themes as the product runs them (clauses embedded by the same embedder,
-  several themes per review, split into complaint/praise); each review's primary theme is the one nearest the whole
-  review. Finer than a category by design, so lower ARI against it is expected;
+  several themes per review, split into complaint/praise; opener/closer clauses are context and form no theme);
+  each review's primary theme is the one nearest the whole review. Finer than a category by design, so lower ARI
+  against it is expected;
 - ``ours: themes, reviews only``: ``find_themes(sentences=False)``: whole-review vectors only;
 - ``BERTopic``: defaults (UMAP 5-d, HDBSCAN min_cluster_size=10), ``random_state=42`` on UMAP only so the row is
   reproducible; needs ``pip install bertopic`` (a benchmark dependency, not a product one);
