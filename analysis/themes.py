@@ -440,16 +440,23 @@ def _language_means(vectors: np.ndarray, languages: np.ndarray) -> np.ndarray:
 # Polarity of each clause
 # --------------------------------------------------------------------------------------------------------------
 def _review_polarity_labels(reviews: pd.DataFrame) -> np.ndarray:
-    """+1 / -1 / 0 (unknown or neutral) per review: sentiment labels when present, else stars 1-2 and 4-5."""
+    """+1 / -1 / 0 (unknown or neutral) per review: the customer's own stars (1-2, 4-5) where given, the sentiment
+    model's label for reviews without stars.
+
+    Stars come first because they are the shop's ground truth for this very export, while the sentiment model is
+    trained elsewhere and leans on its domains; a probe fitted to the model's labels inherits its biases.
+    """
     y = np.zeros(len(reviews), dtype=np.int8)
-    if "sentiment_label" in reviews and reviews["sentiment_label"].notna().any():
-        lab = reviews["sentiment_label"].astype(str).str.lower().to_numpy()
-        y[lab == "negative"] = -1
-        y[lab == "positive"] = 1
-    elif "rating" in reviews:
+    rated = np.zeros(len(reviews), dtype=bool)
+    if "rating" in reviews:
         r = pd.to_numeric(reviews["rating"], errors="coerce").to_numpy()
+        rated = ~np.isnan(r)
         y[r <= 2] = -1
         y[r >= 4] = 1
+    if "sentiment_label" in reviews and reviews["sentiment_label"].notna().any():
+        lab = reviews["sentiment_label"].astype(str).str.lower().to_numpy()
+        y[~rated & (lab == "negative")] = -1
+        y[~rated & (lab == "positive")] = 1
     return y
 
 
