@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+from analysis.config import SHARED_DATA_DIR as DATA_DIR
+
 SOURCES = {  # file -> column used as the weak ground-truth category
     "zh_online_shopping_books_computers_hotel": "category",
     "en_datafiniti_amazon_products": "product_name",
@@ -135,8 +136,9 @@ def format_rows(rows: list[dict]) -> str:
             if "error" in r:
                 lines.append(f"| {row['reviews']:,} | {kind} | failed: {r['error']} | | | | | | |")
                 continue
-            lines.append(f"| {row['reviews']:,} | {kind} | {r['seconds']:.1f} | {row['reviews'] / r['seconds']:.0f} | "
-                         f"{r['peak_mb']:.0f} | {r['themes']} | {r['unthemed']:.1%} | {r['ari']:.3f} | {r['nmi']:.3f} |")
+            rate = row["reviews"] / r["seconds"]
+            lines.append(f"| {row['reviews']:,} | {kind} | {r['seconds']:.1f} | {rate:.0f} | {r['peak_mb']:.0f} | "
+                         f"{r['themes']} | {r['unthemed']:.1%} | {r['ari']:.3f} | {r['nmi']:.3f} |")
         if "warm_speedup" in row:
             lines.append(f"\nwarm re-analysis is {row['warm_speedup']:.1f}x faster than cold "
                          f"(cold steps: {row['cold'].get('steps')}; warm steps: {row['warm'].get('steps')})")

@@ -67,5 +67,7 @@ class Settings:
 
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+# Real labelled reviews for training and benchmarks, beside the project (never shipped with it).
+SHARED_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLE_REVIEWS = SAMPLE_DIR / "reviews.csv"
 SAMPLE_TRUTH = SAMPLE_DIR / "sample_truth.json"

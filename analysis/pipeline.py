@@ -72,7 +72,7 @@ class _StepClock:
     def done(self, step: str) -> None:
         self.timings[step] = round(time.perf_counter() - self.started.setdefault(step, time.perf_counter()), 3)
         if self.progress is not None:
-            self.progress(step, 1.0, 0.0)
+            self.progress(step, 1.0, None)
 
 
 def embed_texts(embedder: Embedder, texts: list[str], tick: Callable[[float], None], chunk: int = 512) -> np.ndarray:

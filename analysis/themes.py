@@ -134,7 +134,6 @@ class ThemeClusterer:
     def fit(self, X: np.ndarray, y: Any = None) -> ThemeClusterer:
         from sklearn.cluster import KMeans
         from sklearn.decomposition import PCA
-        from threadpoolctl import threadpool_limits
 
         X = np.asarray(X, dtype=np.float32)
         n = X.shape[0]

@@ -24,6 +24,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+from analysis.config import SHARED_DATA_DIR
 from analysis.sentiment import (
     DEFAULT_MODEL_ID,
     MODELS_DIR,
@@ -36,7 +37,7 @@ from analysis.sentiment import (
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA_DIR = SHARED_DATA_DIR
 HELD_OUT_SOURCES = (
     "zh_chnsenticorp_hotel",
     "zh_asap_dianping_aspects_sample",

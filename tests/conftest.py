@@ -14,7 +14,7 @@ os.environ.setdefault("REVIEW_INSIGHTS_WORKSPACE_PATH", str(_SCRATCH / "workspac
 os.environ.setdefault("REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR", str(_SCRATCH / "embeddings"))
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = ROOT.parent / "shared" / "data"  # analysis.config.SHARED_DATA_DIR, without importing the package
 
 
 @pytest.fixture(scope="session")
