@@ -30,6 +30,12 @@ def test_every_page_renders_its_charts(page, app_url, name, min_charts):
     page.goto(f"{app_url}/{name}")
     wait_for_app(page, timeout=300_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    # Charts below the fold are drawn as they scroll into view: scroll through the page until all are there.
+    for _ in range(40):
+        if page.locator(".js-plotly-plot").count() >= min_charts:
+            break
+        page.mouse.wheel(0, 800)
+        page.wait_for_timeout(250)
     assert page.locator(".js-plotly-plot").count() >= min_charts
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, name.lower())
