@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.trends import satisfaction_index
+
 SENTIMENT_COLORS = {"negative": "#D55E00", "neutral": "#999999", "positive": "#0072B2"}
 SENTIMENTS = ("negative", "neutral", "positive")
 QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -30,12 +32,6 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, font_family=FONT,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="", template="plotly_white")
     return fig
-
-
-def satisfaction_index(scores: pd.Series) -> float:
-    """0-100: 50 is as many negative as positive words of mouth; 100 is every review fully positive."""
-    scores = pd.Series(scores).dropna()
-    return float(50.0 * (1.0 + scores.mean())) if len(scores) else float("nan")
 
 
 def sentiment_distribution(reviews: pd.DataFrame, tr: Translate = _default_tr) -> go.Figure:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.trends import satisfaction_index
+
 
 def theme_share_by_product(reviews: pd.DataFrame, themes: pd.DataFrame, top: int = 12
                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -25,7 +27,7 @@ def product_summary(reviews: pd.DataFrame, product: str) -> dict[str, float]:
     rows = reviews[reviews["product"] == product]
     return {
         "reviews": float(len(rows)),
-        "satisfaction": float(50 * (1 + rows["sentiment_score"].mean())) if len(rows) else float("nan"),
+        "satisfaction": satisfaction_index(rows["sentiment_score"]),
         "negative": float((rows["sentiment_label"] == "negative").mean() * 100) if len(rows) else float("nan"),
         "stars": float(rows["rating"].mean()),
     }

@@ -47,6 +47,12 @@ def period_start(dates: pd.Series, bucket: Bucket) -> pd.Series:
     return dates.dt.to_period(_FREQ[bucket]).dt.start_time
 
 
+def satisfaction_index(scores: pd.Series | np.ndarray) -> float:
+    """0-100 from per-review scores in [-1, 1]: 50 is as much negative as positive, 100 every review fully positive."""
+    scores = pd.Series(scores, dtype=float).dropna()
+    return float(50.0 * (1.0 + scores.mean())) if len(scores) else float("nan")
+
+
 def review_scores(reviews: pd.DataFrame) -> pd.Series:
     """Per-review score in [-1, 1]: the sentiment score when sentiment has run, else stars mapped (1 -> -1, 5 -> 1)."""
     if "sentiment_score" in reviews and reviews["sentiment_score"].notna().any():
@@ -89,7 +95,7 @@ def satisfaction_over_time(
     else:
         frame["negative"] = frame["score"] < -0.2
     out = frame.groupby(["period", "group"], sort=True).agg(
-        satisfaction=("score", lambda s: 50.0 * (1.0 + s.mean()) if s.notna().any() else np.nan),
+        satisfaction=("score", satisfaction_index),
         reviews=("score", "size"),
         negative_share=("negative", "mean"),
         mean_rating=("rating", "mean"),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts import sentiment_distribution, stars_vs_sentiment
-from analysis.trends import choose_bucket, satisfaction_over_time
+from analysis.trends import choose_bucket, satisfaction_index, satisfaction_over_time
 from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 
@@ -30,7 +30,7 @@ def _delta(now: float | None, before: float | None, unit: str = "") -> str | Non
 
 
 negative_share = (reviews["sentiment_label"] == "negative").mean() * 100
-satisfaction = 50 * (1 + reviews["sentiment_score"].mean())
+satisfaction = satisfaction_index(reviews["sentiment_score"])
 cols = st.columns(4)
 cols[0].metric(t("kpi.reviews"), f"{len(reviews):,}",
                _delta(current["reviews"] if current is not None else None,
@@ -72,14 +72,14 @@ if view.theme_result is not None:
 st.subheader(t("overview.products"))
 if reviews["product"].notna().any():
     by_product = reviews.groupby("product").agg(
-        reviews=("text", "size"), score=("sentiment_score", "mean"),
+        reviews=("text", "size"), satisfaction=("sentiment_score", satisfaction_index),
         negative=("sentiment_label", lambda s: (s == "negative").mean() * 100), stars=("rating", "mean"))
     monthly = satisfaction_over_time(reviews, by="product", bucket="M")
     sparks = monthly.groupby("group")["satisfaction"].apply(lambda s: s.round(1).tolist())
     table = pd.DataFrame({
         t("col.product"): by_product.index,
         t("col.reviews"): by_product["reviews"].to_numpy(),
-        t("col.satisfaction"): (50 * (1 + by_product["score"])).round(1).to_numpy(),
+        t("col.satisfaction"): by_product["satisfaction"].round(1).to_numpy(),
         t("col.negative_share"): by_product["negative"].round(1).to_numpy(),
         t("col.avg_stars"): by_product["stars"].round(2).to_numpy(),
         t("col.trend"): [sparks.get(p, []) for p in by_product.index],
