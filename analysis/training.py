@@ -214,7 +214,7 @@ def fit_network(
     optimiser = torch.optim.Adam(groups)
     loss_fn = nn.CrossEntropyLoss(reduction="none")
     dense = torch.from_numpy(np.ascontiguousarray(embeddings, dtype=np.float32))
-    labels = torch.from_numpy(np.asarray(targets, dtype=np.int64))
+    labels = torch.from_numpy(np.array(targets, dtype=np.int64))  # a copy: torch needs a writable array
     row_weights = torch.from_numpy(weights)
     train_rows, valid_rows = np.flatnonzero(~validation), np.flatnonzero(validation)
 
