@@ -44,6 +44,7 @@ Design (see ``find_themes``):
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -309,9 +310,15 @@ class TopicClusterer:
 # --------------------------------------------------------------------------------------------------------------
 def tokenize(text: str) -> list[str]:
     """Content words of a Chinese/English text: jieba words (2+ characters), English words and bigrams."""
+    return list(_tokens(str(text)))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Memoised: the same clause is tokenised for context detection and again for naming, and repeats across reviews."""
     import jieba
 
-    text = str(text).lower()
+    text = text.lower()
     tokens: list[str] = []
     for run in _CJK_RUN.findall(text):
         tokens.extend(w for w in jieba.lcut(run) if len(w) >= 2 and not is_stopword(w))
@@ -321,7 +328,7 @@ def tokenize(text: str) -> list[str]:
     for a, b in pairwise(words):
         if not is_stopword(a) and not is_stopword(b) and len(a) >= 3 and len(b) >= 3:
             tokens.append(f"{a} {b}")
-    return tokens
+    return tuple(tokens)
 
 
 def _near_duplicate(word: str, chosen: Sequence[str]) -> bool:
