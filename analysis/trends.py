@@ -186,14 +186,15 @@ def emerging_issues(
     Returns:
         One row per issue, most significant first: theme_id, label, keywords, product (the ``by`` value), period,
         mentions, period_reviews, share, baseline_mentions, baseline_reviews, baseline_share, lift, p_value,
-        q_value, quotes (3 of the period's reviews), first_period (onset: the period from which on the share
+        q_value, quotes (3 of the period's reviews), new_keywords (what the flagged reviews say that the
+        theme's other mentions do not), first_period (onset: the period from which on the share
         differs most significantly from the share before it, a one-split change point).
     """
     from scipy.stats import fisher_exact
 
     cols = ["theme_id", "label", "keywords", by, "period", "mentions", "period_reviews", "share",
             "baseline_mentions", "baseline_reviews", "baseline_share", "lift", "p_value", "q_value", "quotes",
-            "first_period"]
+            "new_keywords", "first_period"]
     dates = pd.to_datetime(reviews["date"], errors="coerce")
     if dates.isna().all() or by not in reviews:
         return pd.DataFrame(columns=cols)
@@ -239,11 +240,12 @@ def emerging_issues(
     found["keywords"] = found["theme_id"].map(themes["keywords"])
     found["period"] = latest
     texts = reviews["text"].astype(str).to_numpy()
-    quotes, firsts = [], []
+    quotes, firsts, new_words = [], [], []
     for r in found.itertuples():
         hits = mentions[(mentions["theme_id"] == r.theme_id) & (mentions["group"] == getattr(r, by))]
         now = hits[hits["period"] == latest].sort_values("similarity", ascending=False)
         quotes.append([" ".join(texts[i].split())[:200] for i in now["review"].drop_duplicates().head(3)])
+        new_words.append(_distinctive_words(theme_result.mentions, int(r.theme_id), set(now["review"].tolist())))
         # onset: the split point whose "since then" share differs most significantly from the share before it
         series = hits.groupby("period").size()
         totals = per_review[per_review["group"] == getattr(r, by)].groupby("period").size()
@@ -258,8 +260,26 @@ def emerging_issues(
                 first, best_p = start, p_split
         firsts.append(first)
     found["quotes"] = quotes
+    found["new_keywords"] = new_words
     found["first_period"] = firsts
     return found.sort_values(["q_value", "lift"], ascending=[True, False])[cols].reset_index(drop=True)
+
+
+def _distinctive_words(clauses: pd.DataFrame, theme_id: int, flagged_reviews: set[int]) -> list[str]:
+    """What the flagged reviews say that the theme's other mentions do not (c-TF-IDF of the two groups).
+
+    A theme's name describes all its mentions; the issue that rose may be a narrower part of it, so the alert
+    carries its own words too.
+    """
+    from analysis.themes import class_tfidf_keywords
+
+    own = clauses[clauses["theme_id"] == theme_id]
+    if own.empty:
+        return []
+    flagged = own["review"].isin(flagged_reviews).astype(int).to_numpy()
+    if flagged.all() or not flagged.any():
+        return []
+    return class_tfidf_keywords(own["sentence"].astype(str).tolist(), flagged).get(1, [])[:4]
 
 
 def rating_drivers(reviews: pd.DataFrame, theme_result, min_mentions: int = 10) -> pd.DataFrame:

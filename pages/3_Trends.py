@@ -38,7 +38,8 @@ if by == "product" and len(alerts):
     markers = pd.DataFrame({
         "period": alerts["period"],
         "y": [points.get((a.period, a.product), 50.0) for a in alerts.itertuples()],
-        "label": [f"{a.label} · {a.product}" for a in alerts.itertuples()],
+        "label": [f"{a.label} · {a.product}" + (f" ({' / '.join(a.new_keywords)})" if len(a.new_keywords) else "")
+                  for a in alerts.itertuples()],
     })
 plot(satisfaction_lines(trend, t, markers), "trend_satisfaction")
 
@@ -48,6 +49,8 @@ if alerts.empty:
 for alert in alerts.itertuples():
     with st.container(border=True):
         st.markdown(f"**⚠ {alert.label}** · {alert.product}")
+        if len(alert.new_keywords):
+            st.caption(t("trends.new_words", words=" / ".join(map(str, alert.new_keywords))))
         st.caption(t("trends.alert_line", share=alert.share, base=alert.baseline_share, lift=alert.lift,
                      n=int(alert.mentions), total=int(alert.period_reviews), q=alert.q_value,
                      since=pd.Timestamp(alert.first_period).strftime("%Y-%m-%d")))

@@ -117,6 +117,7 @@ def test_trends_show_lines_and_the_planted_emerging_issue():
     names = [trace["name"] for trace in satisfaction["data"]]
     assert "SmartFit Watch S3" in names and "Emerging issue" in names
     assert "SmartFit Watch S3" in main_text(at)
+    assert "strap" in main_text(at) or "表带" in main_text(at)  # the alert says what the rising reviews are about
 
 
 def test_themes_page_lists_complaints_and_drills_down():

@@ -221,6 +221,7 @@ TEXT: dict[str, dict[str, str]] = {
                                 "{base:.1%} before: {lift:.1f}× (q = {q:.3g}); rising since {since}.",
                           "zh": "最近一期该商品 {share:.0%} 的评论提到此问题（{total} 条中 {n} 条），此前为 {base:.1%}："
                                 "{lift:.1f} 倍（q = {q:.3g}）；自 {since} 起上升。"},
+    "trends.new_words": {"en": "What the rising reviews say: {words}", "zh": "上升的评论在说：{words}"},
     "trends.theme_volume": {"en": "Theme volume over time", "zh": "主题评论量变化"},
     # products
     "products.title": {"en": "Products", "zh": "商品"},
