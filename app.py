@@ -12,11 +12,13 @@ from ui.common import (
     sample_bytes,
     setup_page,
     show_result,
+    warm_up_sample,
     workspace,
 )
 from ui.i18n import t
 
 setup_page("app.title")
+warm_up_sample()
 st.markdown(t("app.tagline"))
 st.markdown("\n".join([t("home.line1"), t("home.line2"), t("home.line3")]))
 

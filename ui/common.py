@@ -106,6 +106,21 @@ def sample_result():
     return result
 
 
+_WARMING: list = []
+
+
+def warm_up_sample() -> None:
+    """Start analysing the sample in the background while the visitor reads Home, so the other pages open fast.
+
+    ``sample_result`` is a cached resource: a page that asks for it while this runs waits for the same computation.
+    """
+    import threading
+
+    if not _WARMING:
+        _WARMING.append(threading.Thread(target=sample_result, name="sample-warm-up", daemon=True))
+        _WARMING[0].start()
+
+
 def active_result():
     """The analysis every page shows: the one run or opened in this session, else the bundled sample."""
     if RESULT_KEY in st.session_state:
