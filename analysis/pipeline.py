@@ -15,12 +15,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Settings
-from analysis.embeddings import Embedder, load_embedder
+from analysis.embeddings import Embedder, UseEmbedder, load_embedder
 from analysis.ingest import IngestReport, ReviewTable
 
 logger = logging.getLogger(__name__)
 
-STEPS = ("embed", "sentiment", "themes", "trends")
 SENTIMENT_COLUMNS = ("sentiment_label", "sentiment_score", "p_negative", "p_neutral", "p_positive")
 THEME_COLUMNS = ("theme_id", "theme_label", "theme_ids", "theme_labels")
 RESULT_COLUMNS = ("language", *SENTIMENT_COLUMNS, *THEME_COLUMNS)
@@ -110,7 +109,9 @@ def analyze(
 
     clock.tick("sentiment", 0.0)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)
-    shared = embeddings if getattr(model, "uses_embedder", None) and embedder.model_id.startswith("use-m") else None
+    # One encoder pass serves both: the model takes our vectors when it was trained on the same encoder.
+    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
+    shared = embeddings if same_encoder else None
     predictions = model.predict(texts, embeddings=shared)
     reviews = pd.concat([reviews, predictions.to_frame().set_index(reviews.index)], axis=1)
     clock.done("sentiment")
