@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import ROOT, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +76,31 @@ def test_explorer_export_downloads_and_reads_back(page, app_url):
     assert {"review", "sentiment_label", "sentiment_score", "theme_label"} <= set(frame.columns)
     assert frame["review"].str.contains("电池").any()
     screenshot(page, "explorer")
+
+
+def test_a_long_run_in_one_session_does_not_freeze_another(browser, app_url, tmp_path):
+    """While one browser session analyses a fresh 3,000-review file, another session's page still loads and draws."""
+    source = pd.read_csv(ROOT / "sample_data" / "reviews.csv")
+    big = pd.concat([source.assign(review=source["review"] + f" (batch {i})") for i in range(2)], ignore_index=True)
+    big = big.head(3000)
+    path = tmp_path / "fresh-3000.csv"
+    big.to_csv(path, index=False)
+
+    busy = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    busy.goto(f"{app_url}/Upload")
+    wait_for_app(busy, timeout=300_000)
+    busy.get_by_text("Upload a file").click()
+    wait_for_app(busy)
+    busy.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    busy.get_by_text("Ingest report").wait_for(timeout=60_000)
+    wait_for_app(busy)
+    busy.get_by_role("button", name="Run analysis").first.click()
+    busy.get_by_text("Analysing 3,000 reviews").wait_for(timeout=60_000)
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(f"{app_url}/Overview")
+    other.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    assert not busy.get_by_text("Analysis finished").is_visible()  # the other session was served during the run
+    busy.get_by_text("Analysis finished").wait_for(timeout=600_000)
+    busy.context.close()
+    other.context.close()
