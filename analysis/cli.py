@@ -110,11 +110,15 @@ def analyze(
     if table.report.rows_kept == 0:
         raise fail(f"{file}: no row could be used; run `python -m analysis ingest {file}` to see why.")
     settings = Settings.from_env()
-    if add_to:
-        previous = _open_saved(settings, add_to)
-        result = extend(previous, table, settings, progress=_stderr_progress())
-    else:
-        result = run_analysis(table, settings, progress=_stderr_progress(), n_themes=themes)
+    previous = _open_saved(settings, add_to) if add_to else None
+    try:
+        if previous is not None:
+            result = extend(previous, table, settings, progress=_stderr_progress())
+        else:
+            result = run_analysis(table, settings, progress=_stderr_progress(), n_themes=themes)
+    except Exception as exc:  # a clear line, not a traceback; the file itself was readable
+        raise fail(f"{file}: the analysis failed ({type(exc).__name__}: {exc}); check the column options, or "
+                   "report this message.", code=1) from None
     out.mkdir(parents=True, exist_ok=True)
     write_csv(result.output_frame(), out / "reviews.csv")
     write_csv(result.themes, out / "themes.csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -113,7 +115,12 @@ if st.button(t("run.button"), type="primary", disabled=report.rows_kept == 0, ke
                     else t("run.progress", step=t(f"run.step.{step}"), pct=fraction))
             bars[step].progress(fraction, text=text)
 
-        result = run_analysis(table, progress, add_to=workspace().open(add_to) if add_to else None)
+        try:
+            result = run_analysis(table, progress, add_to=workspace().open(add_to) if add_to else None)
+        except Exception as exc:  # never a stack trace: say what failed and keep the page usable
+            logging.getLogger(__name__).exception("analysis failed")
+            status.update(label=t("run.failed", error=f"{type(exc).__name__}: {exc}"), state="error")
+            st.stop()
         status.update(label=t("run.done", s=sum(result.timings.values())), state="complete", expanded=False)
     show_result(result, name)
     st.session_state["ri_result_run_id"] = run_id

@@ -12,6 +12,8 @@ import pytest
 _SCRATCH = Path(tempfile.mkdtemp(prefix="review-insights-tests-"))
 os.environ.setdefault("REVIEW_INSIGHTS_WORKSPACE_PATH", str(_SCRATCH / "workspace.duckdb"))
 os.environ.setdefault("REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR", str(_SCRATCH / "embeddings"))
+# In-process AppTests must not leave a background analysis running when pytest exits.
+os.environ.setdefault("REVIEW_INSIGHTS_WARM_UP_SAMPLE", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"  # analysis.config.SHARED_DATA_DIR, without importing the package

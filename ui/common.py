@@ -113,11 +113,13 @@ def warm_up_sample() -> None:
     """Start analysing the sample in the background while the visitor reads Home, so the other pages open fast.
 
     ``sample_result`` is a cached resource: a page that asks for it while this runs waits for the same computation.
+    Not a daemon thread: the interpreter waits for it at exit instead of killing it inside native code (which
+    aborts the process).
     """
     import threading
 
-    if not _WARMING:
-        _WARMING.append(threading.Thread(target=sample_result, name="sample-warm-up", daemon=True))
+    if not _WARMING and settings().warm_up_sample:
+        _WARMING.append(threading.Thread(target=sample_result, name="sample-warm-up", daemon=False))
         _WARMING[0].start()
 
 

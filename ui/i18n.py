@@ -74,6 +74,9 @@ TEXT: dict[str, dict[str, str]] = {
     "run.add_help": {"en": "Only the new reviews are embedded; themes keep their ids and names.",
                      "zh": "只计算新评论的向量；主题保留原有编号和名称。"},
     "run.status": {"en": "Analysing {n:,} reviews…", "zh": "正在分析 {n:,} 条评论……"},
+    "run.failed": {"en": "The analysis failed ({error}). Nothing was saved; check the column roles above and run again, "
+                          "or report this message.",
+                   "zh": "分析失败（{error}）。没有保存任何内容；请检查上面的列设置后重试，或反馈此信息。"},
     "run.done": {"en": "Analysis finished in {s:.1f} s", "zh": "分析完成，用时 {s:.1f} 秒"},
     "run.step.embed": {"en": "Embedding reviews", "zh": "计算评论向量"},
     "run.step.sentiment": {"en": "Scoring sentiment", "zh": "判断情感"},

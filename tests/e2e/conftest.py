@@ -36,7 +36,7 @@ def _chromium_or_skip() -> str:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory) -> Iterator[str]:
     port = _free_port()
-    env = dict(os.environ, REVIEW_INSIGHTS_UI_LANGUAGE="en",
+    env = dict(os.environ, REVIEW_INSIGHTS_UI_LANGUAGE="en", REVIEW_INSIGHTS_WARM_UP_SAMPLE="1",
                REVIEW_INSIGHTS_WORKSPACE_PATH=str(tmp_path_factory.mktemp("ws") / "workspace.duckdb"),
                REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
@@ -59,7 +59,11 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         pytest.fail(f"streamlit did not become healthy; see {log.name}")
     yield url
     server.terminate()
-    server.wait(timeout=20)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
