@@ -94,7 +94,8 @@ def analyze(
     rating_column: RatingColumn = None,
     date_column: DateColumn = None,
     product_column: ProductColumn = None,
-    themes: Annotated[int | None, typer.Option("--themes", help="Number of themes (default: from the data).")] = None,
+    themes: Annotated[int | None, typer.Option("--themes", min=2, help="Number of themes (default: from the data).")
+                      ] = None,
     save: Annotated[str | None, typer.Option("--save", help="Also save the analysis in the workspace as NAME.")] = None,
     add_to: Annotated[str | None, typer.Option(
         "--add-to", help="Add this file to the saved analysis NAME: only new reviews are embedded, theme ids kept.")
