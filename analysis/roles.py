@@ -52,12 +52,17 @@ def _norm(header: str) -> str:
 
 
 def infer_roles(frame: pd.DataFrame, overrides: dict[str, str] | None = None) -> dict[str, RoleChoice]:
-    """Map roles to columns: the user's overrides first, then header names, then content."""
+    """Map roles to columns: the user's overrides first, then header names, then content.
+
+    An override of ``""`` turns a role off (a column wrongly taken for dates, say): it is not inferred.
+    """
+    turned_off = {role for role, col in (overrides or {}).items() if not col}
     overrides = {role: col for role, col in (overrides or {}).items() if col}
     unknown = [c for c in overrides.values() if c not in frame.columns]
     if unknown:
         raise KeyError(unknown[0])
     chosen: dict[str, RoleChoice] = {r: RoleChoice(c, "chosen by the user") for r, c in overrides.items()}
+    chosen.update({r: RoleChoice("", "turned off by the user") for r in turned_off})
     used = set(overrides.values())
 
     for exact in (True, False):
@@ -76,7 +81,7 @@ def infer_roles(frame: pd.DataFrame, overrides: dict[str, str] | None = None) ->
                     break
 
     _infer_from_content(frame, chosen, used)
-    return chosen
+    return {role: choice for role, choice in chosen.items() if choice.column}
 
 
 def _infer_from_content(frame: pd.DataFrame, chosen: dict[str, RoleChoice], used: set[str]) -> None:

@@ -67,8 +67,8 @@ for i, role in enumerate(ROLES):
         t(f"role.{role}"), options, index=options.index(current) if current in options else 0, key=f"role_{role}",
         help=report.role_reasons.get(role),
     )
-    if picked != none and picked != current:
-        changed[role] = picked
+    if picked != (current or none):
+        changed[role] = "" if picked == none else picked  # "" turns a wrongly detected role off
 if changed != overrides:
     st.session_state[overrides_key] = changed
     st.rerun()

@@ -297,3 +297,10 @@ def test_date_forms(raw):
 def test_languages_are_counted():
     table = read_reviews(csv_bytes(reviews(ZH + EN + ["电池不耐用 but the screen is great and very bright"])), "x.csv")
     assert table.report.languages == {"zh": 4, "en": 4, "mixed": 1}
+
+
+def test_a_wrongly_detected_role_can_be_turned_off():
+    table = read_reviews(csv_bytes(reviews(EN)), "x.csv", overrides={"date": ""})
+    assert "date" not in table.report.columns
+    assert table.reviews["date"].isna().all()
+    assert table.report.columns["rating"] == "rating"

@@ -220,3 +220,11 @@ def test_upload_run_save_then_open_from_home():
     opened = home.session_state["ri_result"]
     assert opened.timings == computed.timings  # reopened as saved, not recomputed
     assert opened.reviews["sentiment_label"].tolist() == computed.reviews["sentiment_label"].tolist()
+
+
+def test_upload_role_can_be_set_to_not_used():
+    at = run_page("pages/1_Upload.py")
+    at.selectbox(key="role_date").select("(not used)").run()
+    assert not at.exception
+    assert at.selectbox(key="role_date").value == "(not used)"
+    assert at.session_state["ri_table"].reviews["date"].isna().all()
