@@ -201,16 +201,27 @@ def model_signature(embedder: Embedder, sentiment_model) -> dict[str, str]:
 
 
 def theme_columns(theme_result, index: pd.Index) -> pd.DataFrame:
-    """Primary theme plus every theme a review mentions, as flat columns for tables and CSV."""
+    """Primary theme plus every theme a review mentions, each with the review's polarity on it (aspect-level).
+
+    ``theme_labels`` reads like "battery / 电池 (negative); value / 性价比 (positive)".
+    """
     assignments = theme_result.assignments
     labels = dict(zip(theme_result.themes["theme_id"], theme_result.themes["label"]))
     all_ids = [list(ids) for ids in assignments["all_theme_ids"]]
+    polarities = (assignments["theme_polarities"] if "theme_polarities" in assignments
+                  else pd.Series([{}] * len(assignments)))
+
+    def described(ids: list, polarity: object) -> str:
+        polarity = polarity if isinstance(polarity, dict) else {}
+        return "; ".join(f"{labels.get(i, '')} ({polarity[i]})" if i in polarity else str(labels.get(i, ""))
+                         for i in ids)
+
     out = pd.DataFrame(
         {
             "theme_id": assignments["theme_id"].astype(int).to_numpy(),
             "theme_label": assignments["theme_label"].fillna("").to_numpy(),
             "theme_ids": [";".join(str(i) for i in ids) for ids in all_ids],
-            "theme_labels": ["; ".join(str(labels.get(i, "")) for i in ids) for ids in all_ids],
+            "theme_labels": [described(ids, pol) for ids, pol in zip(all_ids, polarities, strict=True)],
         },
         index=index,
     )

@@ -81,3 +81,10 @@ def test_blank_texts_never_reach_the_pipeline(text):
     table = read_reviews(pd.DataFrame({"review": [text, text], "rating": [1, 2]}).to_csv(index=False).encode(), "b.csv")
     assert table.report.rows_kept == 0
     assert [r.row for r in table.report.rows_rejected] == [1, 2]
+
+
+def test_a_review_carries_each_theme_with_its_own_polarity(small_result):
+    several = small_result.reviews[small_result.reviews["theme_ids"].str.contains(";")]
+    assert len(several) > 20
+    labelled = several["theme_labels"].str.count(r"\((?:negative|neutral|positive)\)")
+    assert (labelled == several["theme_ids"].str.count(";") + 1).mean() > 0.9
