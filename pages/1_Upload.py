@@ -13,7 +13,6 @@ from analysis.roles import ROLES
 from ui.common import (
     RESULT_KEY,
     SAMPLE_ANALYSIS_NAME,
-    SOURCE_KEY,
     TABLE_KEY,
     content_id,
     read_upload,
@@ -47,7 +46,6 @@ except IngestError as exc:
     st.stop()
 report = table.report
 st.session_state[TABLE_KEY] = table
-st.session_state[SOURCE_KEY] = name
 
 st.subheader(t("upload.detected"))
 cols = st.columns(3)
@@ -135,7 +133,7 @@ if RESULT_KEY in st.session_state and st.session_state.get("ri_result_run_id") =
         if st.form_submit_button(t("save.button")):
             try:
                 workspace().save(result, save_name, source_file=name)
-                st.session_state["ri_result_name"] = save_name
+                show_result(result, save_name)
                 st.success(t("save.done", name=save_name))
             except Exception as exc:  # a locked or unwritable workspace must not lose the user's result
                 st.error(t("save.error", message=str(exc)))

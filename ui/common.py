@@ -11,7 +11,6 @@ from analysis.ingest import ReviewTable, read_reviews
 from ui.i18n import LANG_KEY, LANGUAGES, t
 
 TABLE_KEY = "ri_table"
-SOURCE_KEY = "ri_source"
 
 
 @st.cache_resource
