@@ -59,15 +59,16 @@ def _quality(truth: pd.Series, labels: np.ndarray) -> dict:
             "unthemed": float((labels == -1).mean())}
 
 
-def run_ours(csv_path: str, cache_dir: str) -> dict:
-    """Ingest + embed + sentiment + themes + trends, as ``python -m analysis analyze`` does."""
+def run_ours(csv_path: str, workspace: str) -> dict:
+    """Ingest + embed + sentiment + themes + trends, as ``python -m analysis analyze`` does (embedding cache in the
+    workspace file, as in the app)."""
     from analysis.config import Settings
     from analysis.ingest import read_reviews
     from analysis.pipeline import analyze
 
     started = time.perf_counter()
     table = read_reviews(csv_path)
-    result = analyze(table, replace(Settings.from_env(), embedding_cache_dir=cache_dir))
+    result = analyze(table, replace(Settings.from_env(), workspace_path=workspace, embedding_cache_dir=""))
     seconds = time.perf_counter() - started
     truth = pd.read_csv(csv_path)["category"].astype(str).iloc[table.reviews["row"].to_numpy() - 1]
     return {"seconds": seconds, "steps": result.timings, "peak_mb": _peak_mb(), "themes": len(result.themes),
@@ -106,7 +107,7 @@ def benchmark(sizes: list[int], bertopic: bool = True, seed: int = 42, log=print
         for n in sizes:
             csv_path = str(Path(scratch) / f"reviews-{n}.csv")
             build_corpus(n, seed).to_csv(csv_path, index=False)
-            cache = str(Path(scratch) / f"cache-{n}")
+            cache = str(Path(scratch) / f"workspace-{n}.duckdb")
             log(f"{n:,} reviews: cold run ...")
             cold = _child("ours", csv_path, cache)
             log(f"{n:,} reviews: warm run ...")

@@ -59,12 +59,13 @@ class Settings:
         return Path(self.workspace_path) if self.workspace_path else _default_workspace()
 
     @property
-    def embedding_cache_path(self) -> Path:
-        if self.embedding_cache_dir:
-            return Path(self.embedding_cache_dir)
-        from platformdirs import user_cache_path
+    def embedding_cache_file(self) -> Path:
+        """Where embeddings are cached: the workspace itself, unless a separate cache directory is set.
 
-        return user_cache_path("review-insights") / "embeddings"
+        A separate directory holds a standalone SQLite cache (benchmarks and training runs share one that way)."""
+        if self.embedding_cache_dir:
+            return Path(self.embedding_cache_dir) / "cache.sqlite"
+        return self.workspace_file
 
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"

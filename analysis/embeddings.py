@@ -8,6 +8,7 @@ local path works too; ``minilm`` names the packaged English MiniLM.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -96,42 +97,92 @@ def text_key(model_id: str, text: str) -> str:
     return hashlib.blake2b(f"{model_id}\x00{text}".encode(), digest_size=16).hexdigest()
 
 
-class CachedEmbedder:
-    """Wraps an embedder with an in-memory and an optional on-disk (SQLite) cache keyed by model id + text hash."""
+class SqliteStore:
+    """A standalone embedding cache file (benchmarks and training share one across runs); the app uses the workspace."""
 
-    def __init__(self, inner: Embedder, cache_path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB)")
+
+    def get(self, keys: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk))
+        return found
+
+    def put(self, items: dict[str, bytes]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR IGNORE INTO embedding VALUES (?, ?)", list(items.items()))
+
+
+def open_store(path: Path | str):
+    """The cache store a path names: a ``.duckdb`` file is a workspace (its ``embedding_cache`` table), else SQLite."""
+    if Path(path).suffix == ".duckdb":
+        from analysis.workspace import Workspace
+
+        return Workspace(path)
+    return SqliteStore(path)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an in-memory and an optional on-disk cache keyed by model id + text hash.
+
+    The on-disk store is the workspace's DuckDB file in the app (so one file holds a user's analyses and the vectors
+    behind them) or a standalone SQLite file; either way vectors are stored as exact float32 bytes, so a warm run
+    gives the same results as a cold one. The in-memory layer keeps at most ``memory_limit`` vectors (the oldest go
+    first), so a million-review run does not hold every vector twice.
+    """
+
+    def __init__(self, inner: Embedder, cache_path: Path | str | None = None, memory_limit: int = 200_000) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.cache_path = Path(cache_path) if cache_path else None
+        self.memory_limit = memory_limit
         self._memory: dict[str, np.ndarray] = {}
         self.misses = 0
-        self._db: sqlite3.Connection | None = None
+        self._store = None
 
-    def _connect(self) -> sqlite3.Connection | None:
-        if self.cache_path is None:
-            return None
-        if self._db is None:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.cache_path, check_same_thread=False)
-            self._db.execute("CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB)")
-        return self._db
+    def _disk(self):
+        if self.cache_path is not None and self._store is None:
+            self._store = open_store(self.cache_path)
+        return self._store
+
+    def _remember(self, items: dict[str, np.ndarray]) -> None:
+        self._memory.update(items)
+        overflow = len(self._memory) - self.memory_limit
+        if overflow > 0:  # dicts keep insertion order: drop the oldest
+            for key in list(itertools.islice(self._memory, overflow)):
+                del self._memory[key]
 
     def prime(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Remember vectors computed earlier (e.g. stored with a saved analysis) so they are never recomputed."""
-        for text, vector in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
-            self._memory.setdefault(text_key(self.model_id, text), vector)
+        self._remember({text_key(self.model_id, t): v for t, v in zip(texts, np.asarray(vectors, np.float32),
+                                                                         strict=True)})
+
+    def preload(self, texts: Sequence[str]) -> None:
+        """Fetch every cached vector of ``texts`` from disk in one query, before embedding them chunk by chunk.
+
+        A workspace query costs about as much for one key as for thousands (the file is opened, read and closed each
+        time, so the app never holds it locked), so a run asks once rather than once per chunk."""
+        store = self._disk()
+        if store is None:
+            return
+        keys = sorted({text_key(self.model_id, t) for t in texts} - self._memory.keys())
+        self._remember({k: np.frombuffer(blob, dtype=np.float32) for k, blob in store.get(keys).items()})
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [text_key(self.model_id, t) for t in texts]
-        missing = sorted({k for k in keys if k not in self._memory})
-        db = self._connect()
-        if missing and db is not None:
-            for start in range(0, len(missing), 500):
-                chunk = missing[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, blob in db.execute(f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk):
-                    self._memory[key] = np.frombuffer(blob, dtype=np.float32)
-            missing = [k for k in missing if k not in self._memory]
+        found = {k: self._memory[k] for k in keys if k in self._memory}
+        missing = sorted({k for k in keys if k not in found})
+        store = self._disk()
+        if missing and store is not None:
+            for key, blob in store.get(missing).items():
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+            missing = [k for k in missing if k not in found]
         if missing:
             wanted = set(missing)
             todo: dict[str, str] = {}
@@ -140,17 +191,14 @@ class CachedEmbedder:
                     todo[key] = text
             vectors = self.inner.embed(list(todo.values()))
             self.misses += len(todo)
-            new = dict(zip(todo.keys(), vectors))
-            self._memory.update(new)
-            if db is not None:
-                with db:
-                    db.executemany(
-                        "INSERT OR REPLACE INTO embedding VALUES (?, ?)",
-                        [(k, v.astype(np.float32).tobytes()) for k, v in new.items()],
-                    )
+            new = dict(zip(todo.keys(), np.asarray(vectors, dtype=np.float32)))
+            found.update(new)
+            if store is not None:
+                store.put({k: v.tobytes() for k, v in new.items()})
+        self._remember(found)
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.vstack([self._memory[k] for k in keys]).astype(np.float32)
+        return np.vstack([found[k] for k in keys]).astype(np.float32)
 
 
 def load_embedder(name: str = DEFAULT_EMBEDDER, cache_path: Path | str | None = None) -> CachedEmbedder:

@@ -76,6 +76,8 @@ class _StepClock:
 
 def embed_texts(embedder: Embedder, texts: list[str], tick: Callable[[float], None], chunk: int = 512) -> np.ndarray:
     """Embed in chunks so a long run reports progress; the embedder's cache skips texts seen before."""
+    if hasattr(embedder, "preload"):
+        embedder.preload(texts)
     parts = []
     for start in range(0, len(texts), chunk):
         parts.append(embedder.embed(texts[start : start + chunk]))
@@ -103,7 +105,7 @@ def analyze(
     texts = reviews["text"].astype(str).tolist()
 
     clock.tick("embed", 0.0)
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_path / "cache.sqlite")
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
     embeddings = embed_texts(embedder, texts, lambda f: clock.tick("embed", f))
     clock.done("embed")
 
@@ -177,7 +179,7 @@ def extend(previous: AnalysisResult, table: ReviewTable, settings: Settings | No
            sentiment_model=None) -> AnalysisResult:
     """Add a new export (e.g. next month's) to a saved analysis: only new reviews are embedded, theme ids are kept."""
     settings = settings or Settings.from_env()
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_path / "cache.sqlite")
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
     if previous.embeddings is not None and previous.models.get("embedding") == embedder.model_id \
             and hasattr(embedder, "prime"):
         embedder.prime(previous.reviews["text"].astype(str).tolist(), previous.embeddings)

@@ -1,7 +1,8 @@
 """Saved analyses in one DuckDB file, so managers reopen results without recomputing anything.
 
 Each analysis is a row of ``analyses`` plus its own tables (reviews, original columns, themes, alerts, clause-level
-mentions) and its embeddings as one blob. A save runs in a single transaction: a crash mid-save leaves the previous
+mentions) and its embeddings as one blob. The ``embedding_cache`` table holds every vector ever computed (keyed by a
+hash of model id and text, never the text), so re-analysing or extending an export embeds only what is new. A save runs in a single transaction: a crash mid-save leaves the previous
 state intact, and readers in the same process keep seeing the last committed state while a writer saves. Another
 process holding the file (a CLI run saving) makes calls wait and retry for a while before saying so.
 """
@@ -28,7 +29,7 @@ from analysis.pipeline import AnalysisResult
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PARTS = ("reviews", "data", "themes", "alerts", "mentions", "assignments")
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -37,9 +38,11 @@ _MIGRATIONS: dict[int, list[str]] = {
             id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, created TIMESTAMP, updated TIMESTAMP,
             source_file VARCHAR, rows_read BIGINT, rows_kept BIGINT, rows_rejected BIGINT,
             models VARCHAR, report VARCHAR, timings VARCHAR, json_columns VARCHAR, theme_params VARCHAR)""",
-        "CREATE TABLE IF NOT EXISTS blobs (analysis_id VARCHAR, name VARCHAR, data BLOB, "
-        "PRIMARY KEY (analysis_id, name))",
+        ("CREATE TABLE IF NOT EXISTS blobs (analysis_id VARCHAR, name VARCHAR, data BLOB, "
+         "PRIMARY KEY (analysis_id, name))"),
     ],
+    # the embedding cache (analysis.embeddings.CachedEmbedder): key = hash of model id + text, vector = float32 bytes
+    2: ["CREATE TABLE IF NOT EXISTS embedding_cache (key VARCHAR PRIMARY KEY, vector BLOB)"],
 }
 
 _before_commit: Callable[[], None] | None = None  # tests use it to crash a save half-way
@@ -219,6 +222,25 @@ class Workspace:
             alerts=frames["alerts"], timings=json.loads(meta[2]), models=json.loads(meta[1]),
             embeddings=blobs.get("embeddings"), theme_result=theme_result,
         )
+
+    # ------------------------------------------------------------------------------------------------ embeddings
+    def get(self, keys: list[str]) -> dict[str, bytes]:
+        """Cached embedding bytes for the keys that have one (the embedding cache's store interface)."""
+        if not keys:
+            return {}
+        with self._connect() as db:
+            db.register("wanted_keys", pd.DataFrame({"key": keys}))
+            rows = db.execute("SELECT e.key, e.vector FROM embedding_cache e JOIN wanted_keys w USING (key)").fetchall()
+        return dict(rows)
+
+    def put(self, items: dict[str, bytes]) -> None:
+        """Store embeddings by key in one transaction; keys already cached keep their vector."""
+        if not items:
+            return
+        frame = pd.DataFrame({"key": list(items), "vector": list(items.values())})
+        with self._connect() as db:
+            db.register("new_vectors", frame)
+            db.execute("INSERT OR IGNORE INTO embedding_cache SELECT key, vector FROM new_vectors")
 
     def rename(self, name_or_id: str, new_name: str) -> None:
         new_name = new_name.strip()

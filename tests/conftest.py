@@ -11,7 +11,6 @@ import pytest
 # Tests never touch the user's real workspace or embedding cache.
 _SCRATCH = Path(tempfile.mkdtemp(prefix="review-insights-tests-"))
 os.environ.setdefault("REVIEW_INSIGHTS_WORKSPACE_PATH", str(_SCRATCH / "workspace.duckdb"))
-os.environ.setdefault("REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR", str(_SCRATCH / "embeddings"))
 # In-process AppTests must not leave a background analysis running when pytest exits.
 os.environ.setdefault("REVIEW_INSIGHTS_WARM_UP_SAMPLE", "0")
 

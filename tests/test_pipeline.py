@@ -33,8 +33,8 @@ def test_result_has_one_row_per_kept_review_with_every_column(small_result):
 
 
 def test_adding_next_months_export_embeds_only_new_reviews_and_keeps_theme_ids(tmp_path):
-    settings = replace(Settings.from_env(), embedding_cache_dir=str(tmp_path / "cache"))
-    cache = settings.embedding_cache_path / "cache.sqlite"
+    settings = replace(Settings.from_env(), workspace_path=str(tmp_path / "ws.duckdb"), embedding_cache_dir="")
+    cache = settings.embedding_cache_file  # the workspace's embedding_cache table
     first = analyze(sample_rows(0, 600), settings, embedder=load_embedder("use-m", cache))
 
     embedder = load_embedder("use-m", cache)

@@ -130,7 +130,7 @@ def test_readers_keep_working_while_a_writer_saves(workspace, small_result, monk
 
 def test_schema_version_is_recorded_and_a_newer_file_is_refused(workspace):
     with duckdb.connect(str(workspace.path)) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(workspace_module.SCHEMA_VERSION)
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(WorkspaceError, match="newer Review Insights"):
         Workspace(workspace.path)
@@ -141,3 +141,37 @@ def test_default_path_is_outside_the_repository():
 
     path = Settings().workspace_file
     assert ROOT not in path.parents
+
+
+def test_the_embedding_cache_lives_in_the_workspace_and_returns_exact_vectors(tmp_path):
+    from analysis.embeddings import load_embedder
+
+    path = tmp_path / "ws.duckdb"
+    texts = ["电池不耐用，一天要充两次", "Fast delivery, well packed", "电池不耐用，一天要充两次"]
+    first = load_embedder("use-m", path)
+    vectors = first.embed(texts)
+    assert first.misses == 2  # the repeated text is embedded once
+
+    second = load_embedder("use-m", path)  # a new process would start like this: empty memory, warm workspace
+    again = second.embed(texts)
+    assert second.misses == 0
+    np.testing.assert_array_equal(again, vectors)  # float32 bytes, so warm and cold runs agree exactly
+    with duckdb.connect(str(path)) as db:
+        keys = [r[0] for r in db.execute("SELECT key FROM embedding_cache").fetchall()]
+    assert len(keys) == 2 and not any("电池" in k or "delivery" in k for k in keys)  # hashes, never review text
+
+
+def test_a_version_1_workspace_is_migrated_and_keeps_its_analyses(tmp_path, small_result, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(workspace_module, "SCHEMA_VERSION", 1)
+    Workspace(path).save(small_result, "saved before the upgrade")
+    with duckdb.connect(str(path)) as db:
+        assert "embedding_cache" not in {r[0] for r in db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    monkeypatch.undo()
+
+    upgraded = Workspace(path)
+    assert upgraded.list()["name"].tolist() == ["saved before the upgrade"]
+    upgraded.put({"k": b"\x00" * 8})
+    assert upgraded.get(["k", "missing"]) == {"k": b"\x00" * 8}
+    with duckdb.connect(str(path)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"

@@ -72,7 +72,7 @@ def models():
     from analysis.sentiment import load_sentiment_model
 
     config = settings()
-    embedder = load_embedder(config.embedding_model, config.embedding_cache_path / "cache.sqlite")
+    embedder = load_embedder(config.embedding_model, config.embedding_cache_file)
     return embedder, load_sentiment_model(config.sentiment_model)
 
 

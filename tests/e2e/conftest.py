@@ -37,8 +37,7 @@ def _chromium_or_skip() -> str:
 def app_url(tmp_path_factory) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ, REVIEW_INSIGHTS_UI_LANGUAGE="en", REVIEW_INSIGHTS_WARM_UP_SAMPLE="1",
-               REVIEW_INSIGHTS_WORKSPACE_PATH=str(tmp_path_factory.mktemp("ws") / "workspace.duckdb"),
-               REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
+               REVIEW_INSIGHTS_WORKSPACE_PATH=str(tmp_path_factory.mktemp("ws") / "workspace.duckdb"))
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
