@@ -93,7 +93,7 @@ def run_bertopic(csv_path: str) -> dict:
 
 def _child(kind: str, *args: str) -> dict:
     code = f"import json, sys; from analysis.bench import run_{kind}; print(json.dumps(run_{kind}(*sys.argv[1:])))"
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code, *args], check=False, capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}

@@ -117,7 +117,7 @@ def analyze(
             result = extend(previous, table, settings, progress=_stderr_progress())
         else:
             result = run_analysis(table, settings, progress=_stderr_progress(), n_themes=themes)
-    except Exception as exc:  # a clear line, not a traceback; the file itself was readable
+    except Exception as exc:  # noqa: BLE001  a clear line, not a traceback; the file itself was readable
         raise fail(f"{file}: the analysis failed ({type(exc).__name__}: {exc}); check the column options, or "
                    "report this message.", code=1) from None
     out.mkdir(parents=True, exist_ok=True)

@@ -259,7 +259,7 @@ def _read_table_file(data: bytes, file_format: str) -> _Raw:
             header, body = list(table.columns), table.astype(object)
     except IngestError:
         raise
-    except Exception as exc:  # openpyxl/pyarrow raise many types for corrupt files
+    except Exception as exc:  # noqa: BLE001  openpyxl/pyarrow raise many types for corrupt files
         raise IngestError(f"the {file_format.upper()} file could not be opened ({type(exc).__name__}); it may be "
                           "damaged or password-protected. Re-save it and upload again.") from None
     names, header_warnings = _unique_headers(header)

@@ -25,7 +25,7 @@ wouldn yet you your yours yourself yourselves im ive dont didnt doesnt isnt wasn
 also got go going went lot lots bit ok okay yes oh etc ever though whole sure definitely absolutely actually
 product item items buy bought purchase purchased review reviews star stars overall time times day days thing
 good great nice best better bad love loved like liked recommend recommended happy pretty far back first new two
-""".split()
+""".split()  # noqa: SIM905  a word list reads best as words
 )
 
 CHINESE_STOPWORDS = frozenset(
@@ -37,7 +37,7 @@ CHINESE_STOPWORDS = frozenset(
 里 中 后 前 时 时候 时间 地方 东西 问题 事情 什么 怎么 怎样 为什么 自己 大家 没什么 不错 好 很好 挺好 满意 不好
 好的 比较好 还行 还可以 一般般 总之 总体 总的来说 整体 其他 其它 其实 确实 当然 而已 非常好 不是 这家 那家 买 购买
 产品 商品 宝贝 京东 卖家 评价 好评 差评 推荐 值得 一次 第一次 以后 之前 以前 现在 今天 昨天 多 少 大 小 用 为
-""".split()
+""".split()  # noqa: SIM905  a word list reads best as words
 )
 
 VERDICT_WORDS = frozenset(
@@ -48,7 +48,7 @@ average okay mediocre fine five four three one zero stars star rating rate
 feelings mixed overall expectations hopes hoped regret regrets
 再买 不会 不会再 还会 回购 再次 喜欢 很喜欢 满意 很满意 不满意 失望 非常失望 推荐 强烈推荐 不推荐 五星 四星 三星 一星
 好评 差评 中评 一般般 中规中矩 有待 改进 有待改进 总体 还行 凑合 垃圾 值得 后悔 太差 太差了 很差劲
-""".split()
+""".split()  # noqa: SIM905  a word list reads best as words
 )
 
 STOPWORDS = ENGLISH_STOPWORDS | CHINESE_STOPWORDS | VERDICT_WORDS

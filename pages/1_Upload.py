@@ -135,5 +135,5 @@ if RESULT_KEY in st.session_state and st.session_state.get("ri_result_run_id") =
                 workspace().save(result, save_name, source_file=name)
                 show_result(result, save_name)
                 st.success(t("save.done", name=save_name))
-            except Exception as exc:  # a locked or unwritable workspace must not lose the user's result
+            except Exception as exc:  # noqa: BLE001  a locked or unwritable workspace must not lose the user's result
                 st.error(t("save.error", message=str(exc)))

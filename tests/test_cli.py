@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "analysis", *args], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
 
 
@@ -66,7 +66,7 @@ def test_analyze_writes_every_kept_row_saves_lists_and_exports(tmp_path):
     source = _sample_slice(tmp_path, 0, 300, "march.csv")
     env_workspace = tmp_path / "ws.duckdb"
     done = subprocess.run([sys.executable, "-m", "analysis", "analyze", str(source), "--out", str(tmp_path / "out"),
-                           "--save", "March"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                           "--save", "March"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "REVIEW_INSIGHTS_WORKSPACE_PATH": str(env_workspace)})
     assert done.returncode == 0, done.stderr
     assert "embed: 100%" in done.stderr and "themes: 100%" in done.stderr  # progress on stderr
@@ -88,13 +88,13 @@ def test_analyze_writes_every_kept_row_saves_lists_and_exports(tmp_path):
     assert {"theme_id", "label", "keywords", "size", "share", "mean_sentiment", "quotes"} <= set(themes.columns)
 
     env = {**os.environ, "REVIEW_INSIGHTS_WORKSPACE_PATH": str(env_workspace)}
-    listed = subprocess.run([sys.executable, "-m", "analysis", "list"], cwd=ROOT, capture_output=True, text=True,
+    listed = subprocess.run([sys.executable, "-m", "analysis", "list"], check=False, cwd=ROOT, capture_output=True, text=True,
                             env=env, timeout=120)
     assert listed.returncode == 0 and "March\t302 reviews" in listed.stdout
     exported = subprocess.run([sys.executable, "-m", "analysis", "export", "March", "--out", str(tmp_path / "m.xlsx")],
-                              cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+                              check=False, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert exported.returncode == 0, exported.stderr
     assert len(pd.read_excel(tmp_path / "m.xlsx", sheet_name="reviews")) == 302
     missing = subprocess.run([sys.executable, "-m", "analysis", "export", "April", "--out", str(tmp_path / "a.csv")],
-                             cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+                             check=False, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert missing.returncode == 2 and "no saved analysis called 'April'; saved ones: March" in missing.stderr

@@ -65,9 +65,9 @@ def test_upload_waits_for_a_file(language):
 
 
 # ------------------------------------------------------------------------------------------------- analysis pages
-import json  # noqa: E402
+import json
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 
 def figures(at: AppTest) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -69,7 +70,7 @@ def test_explorer_export_downloads_and_reads_back(page, app_url):
     wait_for_app(page, timeout=300_000)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV (opens in Excel)").click()
-    data = open(download.value.path(), "rb").read()
+    data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese intact
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert len(frame) == 2000
