@@ -392,39 +392,49 @@ def _normalised(text: str) -> str:
     return re.sub(r"[\W_\d]+", "", str(text).lower())
 
 
-def context_clauses(units: pd.DataFrame, review_labels: np.ndarray, min_repeats: int,
-                    max_shift: float = 0.3) -> np.ndarray:
-    """Which clauses are context (openers, closers, verdicts) rather than something a review says about an aspect.
+def stock_phrases(units: pd.DataFrame, review_labels: np.ndarray, min_repeats: int,
+                  max_shift: float = 0.3) -> frozenset[str]:
+    """Normalised clauses repeated near-verbatim in at least ``min_repeats`` reviews and carried by reviews of every
+    polarity alike ("Gift for my wife", "上个月买的"): the 95% interval of the positive share among their labelled
+    reviews lies within ``max_shift`` of the corpus's. An aspect phrase such as "battery died" leans one way."""
+    labels = np.asarray(review_labels)
+    labelled = labels != 0
+    if not len(units) or labelled.sum() < 20 or not 0 < (labels[labelled] > 0).mean() < 1:
+        return frozenset()
+    p0 = float((labels[labelled] > 0).mean())
+    frame = pd.DataFrame({"key": units["sentence"].astype(str).map(_normalised).to_numpy(),
+                          "review": units["review"].to_numpy()})
+    frame = frame.drop_duplicates(["key", "review"])
+    y = labels[frame["review"].to_numpy()]
+    frame["lab"] = y != 0
+    frame["pos"] = y > 0
+    stats = frame.groupby("key").agg(n=("review", "size"), lab=("lab", "sum"), pos=("pos", "sum"))
+    stats = stats[stats["n"] >= min_repeats]
+    shift = (stats["pos"] / stats["lab"].clip(lower=1) - p0).abs()
+    half_width = 1.96 * np.sqrt(p0 * (1 - p0) / stats["lab"].clip(lower=1))
+    return frozenset(stats.index[(stats["lab"] > 0) & (shift + half_width <= max_shift)])
 
-    A clause is a context candidate when it names no aspect (every word is a stopword or a verdict word: "Will buy
-    again", "很满意") or when it is a stock phrase: repeated near-verbatim in at least ``min_repeats`` reviews and
-    carried by reviews of every polarity alike ("Gift for my wife", "上个月买的"): the 95% interval of the positive
-    share among its labelled reviews lies within ``max_shift`` of the corpus's. A candidate is context only when its
-    review has another, non-candidate clause, so every review keeps something to be themed by.
-    """
+
+def context_mask(units: pd.DataFrame, stock: frozenset[str]) -> np.ndarray:
+    """Which clauses are context: no aspect named (only stopwords and verdict words: "Will buy again", "很满意") or a
+    stock phrase; a candidate is context only when its review has another, non-candidate clause, so every review
+    keeps something to be themed by. Per review, so a chunk of reviews gets the flags the whole file would."""
     if not len(units):
         return np.zeros(0, dtype=bool)
     sentences = units["sentence"].astype(str)
     token_of = {t: bool(tokenize(t)) for t in pd.unique(sentences)}
     candidate = ~sentences.map(token_of).to_numpy(dtype=bool)
-    labels = np.asarray(review_labels)
-    labelled = labels != 0
-    if labelled.sum() >= 20 and 0 < (labels[labelled] > 0).mean() < 1:
-        p0 = float((labels[labelled] > 0).mean())
-        frame = pd.DataFrame({"key": sentences.map(_normalised).to_numpy(), "review": units["review"].to_numpy()})
-        frame = frame.drop_duplicates(["key", "review"])
-        y = labels[frame["review"].to_numpy()]
-        frame["lab"] = y != 0
-        frame["pos"] = y > 0
-        stats = frame.groupby("key").agg(n=("review", "size"), lab=("lab", "sum"), pos=("pos", "sum"))
-        stats = stats[stats["n"] >= min_repeats]
-        shift = (stats["pos"] / stats["lab"].clip(lower=1) - p0).abs()
-        half_width = 1.96 * np.sqrt(p0 * (1 - p0) / stats["lab"].clip(lower=1))
-        stock = set(stats.index[(stats["lab"] > 0) & (shift + half_width <= max_shift)])
-        if stock:
-            candidate |= sentences.map(_normalised).isin(stock).to_numpy()
+    if stock:
+        candidate |= sentences.map(_normalised).isin(stock).to_numpy()
     has_content = pd.Series(~candidate).groupby(units["review"].to_numpy()).transform("any").to_numpy()
     return candidate & has_content
+
+
+def context_clauses(units: pd.DataFrame, review_labels: np.ndarray, min_repeats: int,
+                    max_shift: float = 0.3) -> np.ndarray:
+    """Which clauses are context (openers, closers, verdicts) rather than something a review says about an aspect:
+    ``context_mask`` with the stock phrases of these units (``stock_phrases``)."""
+    return context_mask(units, stock_phrases(units, review_labels, min_repeats, max_shift))
 
 
 def _languages(texts: Sequence[str]) -> np.ndarray:
@@ -529,6 +539,7 @@ class ThemeResult:
     texts: pd.Series = field(repr=False)
     params: dict = field(default_factory=dict)
     topics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: ThemeModel | None = field(default=None, repr=False, compare=False)  # in memory only, never saved
 
     @property
     def unthemed_share(self) -> float:
@@ -794,6 +805,171 @@ def _empty_result(rows: np.ndarray, texts: pd.Series, params: dict) -> ThemeResu
                          pd.DataFrame(columns=["topic_id", "label", "keywords", "size", "share"]))
 
 
+@dataclass
+class ThemeModel:
+    """The fitted state of ``find_themes``: what assigning further reviews to its themes needs (``assign_reviews``).
+
+    Kept in memory with a result (``ThemeResult.model``), not saved: a large input is themed by fitting on a sample
+    and assigning every other review with this, chunk by chunk, so memory does not grow with the input.
+    """
+
+    sentences: bool
+    context: bool  # whether clause context detection ran in the fit (it needs multi-clause reviews)
+    stock: frozenset[str]
+    means: np.ndarray  # (2, d): each language's mean clause vector
+    direction: np.ndarray | None  # the sentiment direction removed from the space
+    probe: Any  # vectors -> polarity scores, or None
+    clusterer: ThemeClusterer
+    topic_centroids: np.ndarray
+    topic_list: list[int]
+    praise_half: dict[int, int]
+    position: dict[int, int]  # cluster label -> theme position (themes ordered by size)
+    id_map: np.ndarray  # theme position -> theme id; index -1 maps to UNTHEMED
+    min_similarity: float
+    topic_model: TopicClusterer
+    topic_labels: dict[int, str]
+
+
+def _units(texts: pd.Series, embeddings: np.ndarray, embedder: Any, sentences: bool):
+    """Step 1: clauses of multi-clause reviews (embedded), the whole review otherwise (reusing its embedding)."""
+    n = len(texts)
+    if sentences and embedder is not None:
+        units = explode_sentences(texts.tolist())
+        counts = units.groupby("review")["sentence"].transform("size").to_numpy()
+        multi = counts > 1
+        unit_vectors = np.empty((len(units), embeddings.shape[1]), dtype=np.float32)
+        unit_vectors[~multi] = embeddings[units["review"].to_numpy()[~multi]]
+        if multi.any():
+            unit_vectors[multi] = _unit_rows(embedder.embed(units.loc[multi, "sentence"].tolist()))
+        missing = np.setdiff1d(np.arange(n), units["review"].unique())  # blank reviews
+    else:
+        units = pd.DataFrame({"review": np.arange(n), "sentence_no": 0, "sentence": texts})
+        unit_vectors, missing = embeddings, np.array([], dtype=int)
+    return units.reset_index(drop=True), unit_vectors, missing
+
+
+def _centred(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray, direction: np.ndarray | None):
+    """Step 3: each language's mean and the sentiment direction removed, rows L2-normalised."""
+    out = vectors - means[languages]
+    if direction is not None:
+        out = out - np.outer(out @ direction, direction)
+    return _unit_rows(out)
+
+
+def _has_review_scores(reviews: pd.DataFrame) -> bool:
+    return "sentiment_score" in reviews and reviews["sentiment_score"].notna().any()
+
+
+def _unit_scores(reviews: pd.DataFrame, units: pd.DataFrame, unit_vectors: np.ndarray, probe) -> np.ndarray:
+    """Step 5: polarity of each unit: the probe on its vector, the review's own score for a one-clause review."""
+    if probe is not None:
+        scores = np.concatenate([probe(unit_vectors[i : i + 50000]) for i in range(0, len(unit_vectors), 50000)])
+    else:
+        scores = np.zeros(len(units), dtype=np.float32)
+    if _has_review_scores(reviews):
+        single = units.groupby("review")["sentence"].transform("size").to_numpy() == 1
+        review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").to_numpy()[units["review"]]
+        use = single & ~np.isnan(review_scores)
+        scores[use] = review_scores[use]
+    return scores
+
+
+def _place(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embeddings: np.ndarray,
+           units: pd.DataFrame, unit_vectors: np.ndarray, context: np.ndarray, scores: np.ndarray) -> dict:
+    """Theme positions of every unit and review, and each review's topic, under a fitted model."""
+    n = len(texts)
+    unit_lang = _languages(units["sentence"].astype(str).tolist())
+    Z = model.clusterer.transform(_centred(unit_vectors, unit_lang, model.means, model.direction))
+    to_position = np.vectorize(model.position.__getitem__, otypes=[np.int64])
+    label, unit_sim = _assign(Z, scores, model.topic_centroids, model.topic_list, model.praise_half)
+    unit_theme = np.where((unit_sim >= model.min_similarity) & ~context, to_position(label), UNTHEMED)
+
+    # review-level primary theme: nearest to the whole review (its half by the review's polarity), else its best clause
+    review_Z = model.clusterer.transform(_centred(embeddings, _languages(texts.tolist()), model.means,
+                                                  model.direction))
+    if _has_review_scores(reviews):
+        review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").fillna(0.0).to_numpy()
+    elif model.probe is not None:
+        review_scores = np.concatenate([model.probe(embeddings[i : i + 50000]) for i in range(0, n, 50000)])
+    else:
+        review_scores = np.zeros(n, dtype=np.float32)
+    label, primary_sim = _assign(review_Z, review_scores, model.topic_centroids, model.topic_list, model.praise_half)
+    primary = np.where(primary_sim >= model.min_similarity, to_position(label), UNTHEMED)
+    best_unit = pd.DataFrame({"review": units["review"], "t": unit_theme, "s": unit_sim})
+    best_unit = best_unit[best_unit["t"] != UNTHEMED].sort_values(["review", "s"], ascending=[True, False])
+    best_unit = best_unit.drop_duplicates("review").set_index("review")
+    fallback = (primary == UNTHEMED) & np.isin(np.arange(n), best_unit.index)
+    primary[fallback] = best_unit.loc[np.flatnonzero(fallback), "t"].to_numpy()
+    primary_sim[fallback] = best_unit.loc[np.flatnonzero(fallback), "s"].to_numpy()
+    return {"unit_theme": unit_theme, "unit_sim": unit_sim, "primary": primary, "primary_sim": primary_sim,
+            "review_Z": review_Z}
+
+
+def _link(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, units: pd.DataFrame, placed: dict,
+          scores: np.ndarray, context: np.ndarray, missing: np.ndarray, topic_ids: np.ndarray):
+    """Mentions (one row per clause) and assignments (one per review: primary theme, every theme with its polarity)."""
+    n = len(rows)
+    id_map = model.id_map
+    polarity = np.where(scores <= -POLARITY_THRESHOLD, "negative",
+                        np.where(scores >= POLARITY_THRESHOLD, "positive", "neutral"))
+    if model.probe is None and not _has_review_scores(reviews):
+        polarity[:] = "neutral"
+    mentions = units.assign(
+        row=rows[units["review"].to_numpy()],
+        theme_id=id_map[placed["unit_theme"]],
+        similarity=placed["unit_sim"].astype(np.float32),
+        sentiment_score=scores.astype(np.float32),
+        polarity=polarity,
+        context=context,
+    )[["review", "row", "sentence_no", "sentence", "theme_id", "similarity", "sentiment_score", "polarity", "context"]]
+
+    themed = mentions[mentions["theme_id"] != UNTHEMED]
+    all_ids: list[list[int]] = [[] for _ in range(n)]
+    pols: list[dict[int, str]] = [{} for _ in range(n)]
+    for r, t, p in zip(themed["review"].to_numpy(), themed["theme_id"].to_numpy(), themed["polarity"].to_numpy()):
+        if t not in pols[r]:
+            all_ids[r].append(int(t))
+            pols[r][int(t)] = p
+        elif pols[r][int(t)] != p:
+            pols[r][int(t)] = "mixed" if {pols[r][int(t)], p} == {"negative", "positive"} else pols[r][int(t)]
+    primary_ids = id_map[placed["primary"]]
+    for r in range(n):
+        if primary_ids[r] != UNTHEMED and primary_ids[r] not in pols[r]:
+            all_ids[r].insert(0, int(primary_ids[r]))
+            pols[r][int(primary_ids[r])] = "neutral"
+    assignments = pd.DataFrame({
+        "row": rows,
+        "theme_id": primary_ids.astype(np.int64),
+        "all_theme_ids": [sorted(a) for a in all_ids],
+        "theme_polarities": pols,
+        "similarity": placed["primary_sim"].astype(np.float32),
+        "topic_id": topic_ids,
+        "topic_label": pd.Series(topic_ids).map(model.topic_labels).to_numpy(),
+    })
+    if len(missing):
+        assignments.loc[missing, "theme_id"] = UNTHEMED
+    return mentions, assignments
+
+
+def assign_reviews(model: ThemeModel, reviews: pd.DataFrame, embeddings: np.ndarray, embedder: Any = None,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentions and assignments of further reviews under fitted themes, exactly as ``find_themes`` assigns its own.
+
+    Every step is per review (the context rule uses the fitted stock phrases), so a file assigned chunk by chunk
+    gets the rows it would get in one piece. ``review`` positions are within ``reviews``.
+    """
+    texts = reviews["text"].fillna("").astype(str).reset_index(drop=True)
+    reviews = reviews.reset_index(drop=True)
+    embeddings = _unit_rows(embeddings)
+    rows = reviews["row"].to_numpy() if "row" in reviews else np.arange(len(texts))
+    units, unit_vectors, missing = _units(texts, embeddings, embedder, model.sentences)
+    context = context_mask(units, model.stock) if model.context else np.zeros(len(units), dtype=bool)
+    scores = _unit_scores(reviews, units, unit_vectors, model.probe)
+    placed = _place(model, reviews, texts, embeddings, units, unit_vectors, context, scores)
+    topic_ids = model.topic_model.predict(placed["review_Z"]) if len(texts) else np.zeros(0, dtype=np.int64)
+    return _link(model, reviews, rows, units, placed, scores, context, missing, topic_ids)
+
+
 def find_themes(
     reviews: pd.DataFrame,
     embedder: Any = None,
@@ -824,6 +1000,7 @@ def find_themes(
         split_polarity: split themes that are clearly both complaint and praise into two.
     """
     texts = reviews["text"].fillna("").astype(str).reset_index(drop=True)
+    reviews = reviews.reset_index(drop=True)
     n = len(texts)
     if embeddings is None:
         if embedder is None:
@@ -838,26 +1015,15 @@ def find_themes(
         return _empty_result(rows, texts, {"seed": seed, "n_themes": n_themes, "reason": "too few reviews"})
 
     # 1. units: clauses of multi-clause reviews (embedded), whole review otherwise (reusing its embedding)
-    if sentences and embedder is not None:
-        units = explode_sentences(texts.tolist())
-        counts = units.groupby("review")["sentence"].transform("size").to_numpy()
-        multi = counts > 1
-        unit_vectors = np.empty((len(units), embeddings.shape[1]), dtype=np.float32)
-        unit_vectors[~multi] = embeddings[units["review"].to_numpy()[~multi]]
-        if multi.any():
-            unit_vectors[multi] = _unit_rows(embedder.embed(units.loc[multi, "sentence"].tolist()))
-        missing = np.setdiff1d(np.arange(n), units["review"].unique())  # blank reviews
-    else:
-        units = pd.DataFrame({"review": np.arange(n), "sentence_no": 0, "sentence": texts})
-        unit_vectors, missing = embeddings, np.array([], dtype=int)
-    units = units.reset_index(drop=True)
+    sentences = bool(sentences and embedder is not None)
+    units, unit_vectors, missing = _units(texts, embeddings, embedder, sentences)
 
     # 2. context: openers, closers and verdicts do not form themes (their review is themed by its other clauses)
-    review_y = _review_polarity_labels(reviews.reset_index(drop=True))
-    if len(units) > n:
-        context = context_clauses(units, review_y, min_repeats=max(5, int(np.ceil(0.005 * n))))
-    else:
-        context = np.zeros(len(units), dtype=bool)
+    review_y = _review_polarity_labels(reviews)
+    use_context = len(units) > n
+    stock = stock_phrases(units, review_y, min_repeats=max(5, int(np.ceil(0.005 * n)))) if use_context \
+        else frozenset()
+    context = context_mask(units, stock) if use_context else np.zeros(len(units), dtype=bool)
     content = ~context
     # 3. one space for both languages and both moods: each language's mean removed, so a complaint in Chinese and in
     # English meet; the sentiment direction (the polarity probe's) removed, so "battery dies" and "support ignores
@@ -865,13 +1031,8 @@ def find_themes(
     probe = polarity_probe(embeddings, review_y, seed=seed)
     unit_lang = _languages(units["sentence"].astype(str).tolist())
     means = _language_means(unit_vectors[content], unit_lang[content])
-    centred = unit_vectors - means[unit_lang]
-    review_centred = embeddings - means[_languages(texts.tolist())]
-    if probe is not None:
-        w = probe.direction
-        centred = centred - np.outer(centred @ w, w)
-        review_centred = review_centred - np.outer(review_centred @ w, w)
-    centred, review_centred = _unit_rows(centred), _unit_rows(review_centred)
+    direction = probe.direction if probe is not None else None
+    centred = _centred(unit_vectors, unit_lang, means, direction)
 
     # 4. cluster the content units; every unit is then compared with the themes' centres
     clusterer = ThemeClusterer(n_themes=n_themes, min_similarity=min_similarity, seed=seed).fit(centred[content])
@@ -880,15 +1041,7 @@ def find_themes(
     Z = clusterer.transform(centred)
 
     # 5. polarity of each unit
-    if probe is not None:
-        scores = np.concatenate([probe(unit_vectors[i : i + 50000]) for i in range(0, len(unit_vectors), 50000)])
-    else:
-        scores = np.zeros(len(units), dtype=np.float32)
-    if "sentiment_score" in reviews and reviews["sentiment_score"].notna().any():
-        single = units.groupby("review")["sentence"].transform("size").to_numpy() == 1
-        review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").to_numpy()[units["review"]]
-        use = single & ~np.isnan(review_scores)
-        scores[use] = review_scores[use]
+    scores = _unit_scores(reviews, units, unit_vectors, probe)
 
     # 6. complaint / praise split of polar themes
     praise_half: dict[int, int] = {}
@@ -907,36 +1060,24 @@ def find_themes(
         topic_of[unit_labels == praise] = topic
     topic_list = sorted(set(topic_of.tolist()) - {UNTHEMED})
     topic_centroids = _unit_rows(np.vstack([Z[topic_of == t].mean(axis=0) for t in topic_list]))
-    position = {t: i for i, t in enumerate(order)}
-    to_position = np.vectorize(position.__getitem__, otypes=[np.int64])
-    label, unit_sim = _assign(Z, scores, topic_centroids, topic_list, praise_half)
-    unit_theme = np.where((unit_sim >= min_similarity) & content, to_position(label), UNTHEMED)
+    model = ThemeModel(
+        sentences=sentences, context=use_context, stock=stock, means=means, direction=direction, probe=probe,
+        clusterer=clusterer, topic_centroids=topic_centroids, topic_list=topic_list, praise_half=praise_half,
+        position={t: i for i, t in enumerate(order)}, id_map=np.array([*range(len(order)), UNTHEMED]),
+        min_similarity=min_similarity, topic_model=None, topic_labels={},
+    )
+    placed = _place(model, reviews, texts, embeddings, units, unit_vectors, context, scores)
+    unit_theme = placed["unit_theme"]
     embed_centroids = _unit_rows(np.vstack([
         unit_vectors[unit_theme == i].mean(axis=0) if (unit_theme == i).any() else np.zeros(unit_vectors.shape[1])
         for i in range(len(order))
     ]))
 
-    # review-level primary theme: nearest to the whole review (its half by the review's polarity), else its best clause
-    review_Z = clusterer.transform(review_centred)
-    if "sentiment_score" in reviews and reviews["sentiment_score"].notna().any():
-        review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").fillna(0.0).to_numpy()
-    elif probe is not None:
-        review_scores = np.concatenate([probe(embeddings[i : i + 50000]) for i in range(0, n, 50000)])
-    else:
-        review_scores = np.zeros(n, dtype=np.float32)
-    label, primary_sim = _assign(review_Z, review_scores, topic_centroids, topic_list, praise_half)
-    primary = np.where(primary_sim >= min_similarity, to_position(label), UNTHEMED)
-    best_unit = pd.DataFrame({"review": units["review"], "t": unit_theme, "s": unit_sim})
-    best_unit = best_unit[best_unit["t"] != UNTHEMED].sort_values(["review", "s"], ascending=[True, False])
-    best_unit = best_unit.drop_duplicates("review").set_index("review")
-    fallback = (primary == UNTHEMED) & np.isin(np.arange(n), best_unit.index)
-    primary[fallback] = best_unit.loc[np.flatnonzero(fallback), "t"].to_numpy()
-    primary_sim[fallback] = best_unit.loc[np.flatnonzero(fallback), "s"].to_numpy()
-
     # topics: what whole reviews are about (one per review, never unthemed)
-    topic_model = TopicClusterer(seed=seed).fit(review_Z)
-    topic_ids = topic_model.labels_
+    model.topic_model = TopicClusterer(seed=seed).fit(placed["review_Z"])
+    topic_ids = model.topic_model.labels_
     topics = _describe_topics(texts, topic_ids, seed)
+    model.topic_labels = dict(zip(topics["topic_id"], topics["label"]))
 
     # 8. stable ids
     prev = _previous_table(previous)
@@ -954,49 +1095,13 @@ def find_themes(
                 new_ids[i] = m
                 if old_renamed.get(m):
                     labels[m], renamed[m] = old_labels[m], True
-    id_map = np.array(new_ids + [UNTHEMED])  # index -1 maps to UNTHEMED
+    model.id_map = np.array(new_ids + [UNTHEMED])  # index -1 maps to UNTHEMED
 
-    polarity = np.where(scores <= -POLARITY_THRESHOLD, "negative",
-                        np.where(scores >= POLARITY_THRESHOLD, "positive", "neutral"))
-    if probe is None and not ("sentiment_score" in reviews and reviews["sentiment_score"].notna().any()):
-        polarity[:] = "neutral"
-    mentions = units.assign(
-        row=rows[units["review"].to_numpy()],
-        theme_id=id_map[unit_theme],
-        similarity=unit_sim.astype(np.float32),
-        sentiment_score=scores.astype(np.float32),
-        polarity=polarity,
-        context=context,
-    )[["review", "row", "sentence_no", "sentence", "theme_id", "similarity", "sentiment_score", "polarity", "context"]]
-
-    themed = mentions[mentions["theme_id"] != UNTHEMED]
-    all_ids: list[list[int]] = [[] for _ in range(n)]
-    pols: list[dict[int, str]] = [{} for _ in range(n)]
-    for r, t, p in zip(themed["review"].to_numpy(), themed["theme_id"].to_numpy(), themed["polarity"].to_numpy()):
-        if t not in pols[r]:
-            all_ids[r].append(int(t))
-            pols[r][int(t)] = p
-        elif pols[r][int(t)] != p:
-            pols[r][int(t)] = "mixed" if {pols[r][int(t)], p} == {"negative", "positive"} else pols[r][int(t)]
-    primary_ids = id_map[primary]
-    for r in range(n):
-        if primary_ids[r] != UNTHEMED and primary_ids[r] not in pols[r]:
-            all_ids[r].insert(0, int(primary_ids[r]))
-            pols[r][int(primary_ids[r])] = "neutral"
-    assignments = pd.DataFrame({
-        "row": rows,
-        "theme_id": primary_ids.astype(np.int64),
-        "all_theme_ids": [sorted(a) for a in all_ids],
-        "theme_polarities": pols,
-        "similarity": primary_sim.astype(np.float32),
-        "topic_id": topic_ids,
-        "topic_label": topics.set_index("topic_id")["label"].reindex(topic_ids).to_numpy(),
-    })
-    if len(missing):
-        assignments.loc[missing, "theme_id"] = UNTHEMED
+    mentions, assignments = _link(model, reviews, rows, units, placed, scores, context, missing, topic_ids)
     params = {"seed": seed, "n_themes": n_themes, "chosen_k": clusterer.chosen_k_, "k_scores": clusterer.k_scores_,
-              "sentences": bool(sentences and embedder is not None), "min_similarity": min_similarity}
-    params["n_topics"] = topic_model.n_topics_
+              "sentences": sentences, "min_similarity": min_similarity}
+    params["n_topics"] = model.topic_model.n_topics_
     result = _build_result(mentions, assignments, texts, new_ids, embed_centroids, labels, renamed, params, topics)
+    result.model = model
     logger.info("themes: %d (k=%d), unthemed %.1f%%", result.n_themes, clusterer.chosen_k_, 100 * result.unthemed_share)
     return result
