@@ -100,6 +100,9 @@ def analyze(
     add_to: Annotated[str | None, typer.Option(
         "--add-to", help="Add this file to the saved analysis NAME: only new reviews are embedded, theme ids kept.")
     ] = None,
+    chunk_mb: Annotated[float | None, typer.Option(
+        "--chunk-mb", min=0.01, help="Read a CSV/TSV in pieces of this many MB, with flat memory and the same results "
+                                  "(the default for files over REVIEW_INSIGHTS_MAX_UPLOAD_MB).")] = None,
 ) -> None:
     """Analyse a file headless: sentiment and themes for every kept row, written as CSV and JSON."""
     from analysis.config import Settings
@@ -107,10 +110,14 @@ def analyze(
     from analysis.pipeline import analyze as run_analysis
     from analysis.pipeline import extend
 
-    table = read_or_exit(file, role_overrides(text_column, rating_column, date_column, product_column))
+    settings = Settings.from_env()
+    overrides = role_overrides(text_column, rating_column, date_column, product_column)
+    if file.is_file() and (chunk_mb or file.stat().st_size > settings.max_upload_mb * 1024 * 1024):
+        _analyze_in_pieces(file, out, settings, overrides, chunk_mb or 32, themes, bool(save or add_to))
+        return
+    table = read_or_exit(file, overrides)
     if table.report.rows_kept == 0:
         raise fail(f"{file}: no row could be used; run `python -m analysis ingest {file}` to see why.")
-    settings = Settings.from_env()
     previous = _open_saved(settings, add_to) if add_to else None
     try:
         if previous is not None:
@@ -131,6 +138,31 @@ def analyze(
     typer.echo(f"{result.report.rows_kept} reviews analysed ({len(result.report.rows_rejected)} rejected), "
                f"{len(result.themes)} themes, {len(result.alerts)} alerts -> {out}"
                + (f"; saved as {save or add_to!r}" if save or add_to else ""))
+
+
+def _analyze_in_pieces(file: Path, out: Path, settings, overrides: dict[str, str], chunk_mb: float,
+                       themes: int | None, saving: bool) -> None:
+    """``analyze`` for a file read in pieces (analysis.batch): flat memory, the same output files."""
+    from analysis.batch import analyze_file
+    from analysis.ingest import IngestError
+
+    if saving:
+        raise fail(f"{file}: --save and --add-to keep a whole analysis in the workspace, which a file read in pieces "
+                   "does not fit; analyse it without them (the output folder holds every row), or split the file.")
+    if file.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        raise fail(f"{file}: only CSV/TSV files are read in pieces; export the reviews as CSV, or analyse a smaller "
+                   "file without --chunk-mb.")
+    try:
+        summary = analyze_file(file, out, settings, overrides, piece_bytes=int(chunk_mb * (1 << 20)), n_themes=themes,
+                               progress=_stderr_progress())
+    except IngestError as exc:
+        raise fail(f"{file}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001  a clear line, not a traceback
+        raise fail(f"{file}: the analysis failed ({type(exc).__name__}: {exc}); check the column options, or "
+                   "report this message.", code=1) from None
+    ingest = summary["ingest"]
+    typer.echo(f"{ingest['rows_kept']} reviews analysed ({len(ingest['rows_rejected'])} rejected) in "
+               f"{summary['pieces']} pieces, {summary['themes']} themes, {summary['alerts']} alerts -> {out}")
 
 
 def _workspace(settings):

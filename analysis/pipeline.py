@@ -97,7 +97,6 @@ def analyze(
 ) -> AnalysisResult:
     """Run every analysis step on an ingested table; models may be passed in so a long-lived process loads them once."""
     from analysis.sentiment import load_sentiment_model
-    from analysis.themes import find_themes
 
     settings = settings or Settings.from_env()
     clock = _StepClock(progress)
@@ -114,13 +113,13 @@ def analyze(
     # One encoder pass serves both: the model takes our vectors when it was trained on the same encoder.
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
     shared = embeddings if same_encoder else None
-    predictions = model.predict(texts, embeddings=shared)
-    reviews = pd.concat([reviews, predictions.to_frame().set_index(reviews.index)], axis=1)
+    predictions = score_sentiment(model, texts, shared)
+    reviews = pd.concat([reviews, predictions.set_index(reviews.index)], axis=1)
     clock.done("sentiment")
 
     clock.tick("themes", 0.0)
-    theme_result = find_themes(reviews, embedder, n_themes=n_themes, seed=settings.seed, previous=previous_themes,
-                               embeddings=embeddings)
+    theme_result = themes_for(reviews, embeddings, embedder, settings, n_themes=n_themes, previous=previous_themes,
+                              tick=lambda f: clock.tick("themes", f))
     reviews = pd.concat([reviews, theme_columns(theme_result, reviews.index)], axis=1)
     clock.done("themes")
 
@@ -139,6 +138,66 @@ def analyze(
         embeddings=embeddings,
         theme_result=theme_result,
     )
+
+
+def score_sentiment(model, texts: list[str], embeddings: np.ndarray | None, call_rows: int = 512,
+                    min_rows: int = 32) -> pd.DataFrame:
+    """Sentiment columns of ``texts``, in calls of ``call_rows`` with a short last call padded to ``min_rows``.
+
+    CPU matrix kernels round differently for a handful of rows than for many (measured: identical logits for 16 rows
+    or more, last-digit differences below that), so a review's scores would depend on how many reviews shared its
+    call. With every call this shape, a file analysed in pieces scores each review exactly as the whole file does."""
+    frames = []
+    for start in range(0, len(texts), call_rows):
+        chunk = texts[start : start + call_rows]
+        vectors = embeddings[start : start + call_rows] if embeddings is not None else None
+        pad = max(0, min_rows - len(chunk))  # repeat the call's own rows: no other text involved
+        if pad:
+            cycle = np.resize(np.arange(len(chunk)), len(chunk) + pad)
+            chunk = [chunk[i] for i in cycle]
+            vectors = vectors[cycle] if vectors is not None else None
+        frames.append(model.predict(chunk, embeddings=vectors).to_frame().iloc[: len(chunk) - pad])
+    if not frames:
+        return model.predict([], embeddings=embeddings).to_frame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def themes_for(reviews: pd.DataFrame, embeddings: np.ndarray, embedder: Embedder, settings: Settings,
+               n_themes: int | None = None, previous=None, tick: Callable[[float], None] = lambda f: None):
+    """Themes of every review: fitted on all of them up to ``settings.theme_fit_reviews``, beyond that fitted on a
+    seeded sample (``fit_sample``) with every other review assigned to them in chunks of the same size.
+
+    Fitting cost and memory then stop growing with the input, and a file analysed in pieces (``analysis.batch``)
+    gets exactly these themes, because the sample and each assignment are properties of the review alone."""
+    from analysis.themes import assign_reviews, combine_parts, find_themes, fit_sample
+
+    limit = max(int(settings.theme_fit_reviews), 1)
+    texts = reviews["text"].fillna("").astype(str).reset_index(drop=True)
+    rows = reviews["row"].to_numpy() if "row" in reviews else np.arange(len(texts))
+    sample = fit_sample(rows, texts.tolist(), limit, settings.seed)
+    fit = find_themes(reviews.iloc[sample], embedder, n_themes=n_themes, seed=settings.seed, previous=previous,
+                      embeddings=embeddings[sample])
+    if len(sample) == len(reviews):
+        return fit
+    rest = np.setdiff1d(np.arange(len(reviews)), sample)
+    parts = []
+    for start in range(0, len(rest), limit):
+        tick(start / len(rest))
+        chunk = rest[start : start + limit]
+        if fit.model is None:  # nothing could be themed: every other review is unthemed too
+            mentions, assignments = unthemed_part(reviews.iloc[chunk])
+        else:
+            mentions, assignments = assign_reviews(fit.model, reviews.iloc[chunk], embeddings[chunk], embedder)
+        parts.append((chunk, mentions, assignments))
+    return combine_parts(fit, sample, parts, texts)
+
+
+def unthemed_part(reviews: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentions and assignments of reviews when the fit found no theme at all."""
+    from analysis.themes import _empty_result
+
+    empty = _empty_result(reviews["row"].to_numpy(), reviews["text"].astype(str).reset_index(drop=True), {})
+    return empty.mentions, empty.assignments.drop(columns=["theme_label"])
 
 
 def table_of(result: AnalysisResult) -> ReviewTable:

@@ -1105,3 +1105,78 @@ def find_themes(
     result.model = model
     logger.info("themes: %d (k=%d), unthemed %.1f%%", result.n_themes, clusterer.chosen_k_, 100 * result.unthemed_share)
     return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Inputs larger than one fit
+# --------------------------------------------------------------------------------------------------------------
+def fit_sample(rows: np.ndarray, texts: Sequence[str], limit: int, seed: int = 42) -> np.ndarray:
+    """Positions of the reviews themes are fitted on when there are more than ``limit``: the ``limit`` with the
+    smallest seeded hash of (row, text). A property of each review, not of the order or chunk it comes in, so a file
+    read in pieces picks the same sample as the whole file."""
+    if len(texts) <= limit:
+        return np.arange(len(texts))
+    return np.sort(np.argsort(review_keys(rows, texts, seed), kind="stable")[:limit])
+
+
+def review_keys(rows: np.ndarray, texts: Sequence[str], seed: int = 42) -> np.ndarray:
+    """The seeded hash ``fit_sample`` ranks reviews by (for callers that see the reviews in chunks)."""
+    import hashlib
+
+    return np.fromiter((int.from_bytes(hashlib.blake2b(f"{seed}\x00{r}\x00{t}".encode(), digest_size=8).digest(),
+                                       "little") for r, t in zip(rows, texts, strict=True)),
+                       dtype=np.uint64, count=len(texts))
+
+
+def _restated(themes: pd.DataFrame, mentions: pd.DataFrame, assignments: pd.DataFrame, n_reviews: int) -> pd.DataFrame:
+    """The fitted themes' counts and sentiment mix recomputed over every review (names and quotes stay the fit's)."""
+    themed = mentions[mentions["theme_id"] != UNTHEMED]
+    by = themed.assign(neg=themed["polarity"] == "negative", pos=themed["polarity"] == "positive").groupby("theme_id")
+    stats = pd.DataFrame({
+        "size": by["review"].nunique(), "mention_count": by.size(), "mean_sentiment": by["sentiment_score"].mean(),
+        "negative_share": by["neg"].mean(), "positive_share": by["pos"].mean(),
+    })
+    out = themes.copy()
+    ids = out["theme_id"]
+    out["size"] = ids.map(stats["size"]).fillna(0).astype(int)
+    out["share"] = out["size"] / max(n_reviews, 1)
+    out["primary_size"] = ids.map(assignments["theme_id"].value_counts()).fillna(0).astype(int)
+    out["mention_count"] = ids.map(stats["mention_count"]).fillna(0).astype(int)
+    out["mean_sentiment"] = ids.map(stats["mean_sentiment"]).astype(float)
+    out["negative_share"] = ids.map(stats["negative_share"]).fillna(0.0).astype(float)
+    out["positive_share"] = ids.map(stats["positive_share"]).fillna(0.0).astype(float)
+    out["kind"] = [_kind(a, b) for a, b in zip(out["negative_share"], out["positive_share"], strict=True)]
+    if "topic_id" in out:
+        topic_of_review = assignments["topic_id"].to_numpy()[themed["review"].to_numpy(dtype=np.int64)]
+        majority = pd.DataFrame({"t": themed["theme_id"].to_numpy(), "topic": topic_of_review}).groupby("t")[
+            "topic"].agg(lambda s: int(s.value_counts().sort_index().idxmax()))
+        out["topic_id"] = ids.map(majority).fillna(-1).astype(int)
+    return out
+
+
+def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[tuple[np.ndarray, pd.DataFrame,
+                  pd.DataFrame]], texts: pd.Series) -> ThemeResult:
+    """One result over every review from the fit (on a sample) and ``assign_reviews`` output for the others.
+
+    ``parts``: (positions of its reviews, mentions, assignments) with ``review`` local to the part. Themes keep the
+    fit's names, keywords and quotes; their sizes, shares and sentiment mix are counted over all reviews."""
+    fit_mentions = fit.mentions.assign(review=fit_positions[fit.mentions["review"].to_numpy(dtype=np.int64)])
+    mention_parts = [fit_mentions] + [m.assign(review=pos[m["review"].to_numpy(dtype=np.int64)])
+                                      for pos, m, _ in parts]
+    mentions = pd.concat(mention_parts, ignore_index=True).sort_values(["review", "sentence_no"], kind="stable")
+    order = np.concatenate([fit_positions] + [pos for pos, _, _ in parts])
+    columns = [c for c in fit.assignments.columns if c != "theme_label"]
+    assignments = pd.concat([fit.assignments[columns]] + [a[columns] for _, _, a in parts], ignore_index=True)
+    assignments = assignments.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    n = len(assignments)
+    themes = _restated(fit.themes, mentions.reset_index(drop=True), assignments, n)
+    label_of = dict(zip(themes["theme_id"], themes["label"]))
+    assignments["theme_label"] = [label_of.get(t, "") if t != UNTHEMED else "" for t in assignments["theme_id"]]
+    topics = fit.topics.copy()
+    if len(topics):
+        sizes = assignments["topic_id"].value_counts()
+        topics["size"] = topics["topic_id"].map(sizes).fillna(0).astype(int)
+        topics["share"] = topics["size"] / max(n, 1)
+    params = {**fit.params, "fitted_on": len(fit_positions), "reviews": n}
+    return ThemeResult(themes, fit.centroids, assignments, mentions.reset_index(drop=True),
+                       texts.reset_index(drop=True), params, topics, fit.model)

@@ -1,0 +1,245 @@
+"""Exports larger than memory: read, analyse and write a CSV chunk by chunk, with the results of the in-memory path.
+
+``analyze_file`` makes two passes over a delimited file cut into pieces of whole records:
+
+1. each piece is read like a small file (``read_reviews``, with the column roles the first piece settled), its rows
+   renumbered to their place in the whole file and checked for duplicates of earlier pieces; its reviews are
+   embedded (through the workspace cache) and scored for sentiment, and the piece is parked in a private temporary
+   folder;
+2. themes are fitted on the same seeded sample the in-memory path uses (``analysis.themes.fit_sample``: a property
+   of each review, not of the piece it came in), every other review is assigned to them piece by piece, and each
+   piece's rows go straight to ``reviews.csv``.
+
+Memory then holds the models, one piece and a few compact columns per review (for theme counts and emerging
+issues), not every embedding or original column. Per-review steps do not depend on their neighbours, so the output
+files equal those of ``analysis.pipeline.analyze`` on the same file. Limits: the file must be CSV/TSV (a workbook or
+JSON is read whole), and a column's format (a 10-point rating scale, day-first dates) is settled per piece, which
+matters only for a file that mixes formats within one column.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import Settings
+from analysis.ingest import IngestError, IngestReport, RejectedRow, ReviewTable, read_reviews
+from analysis.roles import ROLES
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, float, "float | None"], None]
+# columns no later step reads, dropped from the per-review data kept for theme counts and emerging issues
+_LINE = re.compile(r"\b(lines?) (\d+)")
+_NOT_KEPT = ("title", "review_id", "p_negative", "p_neutral", "p_positive", "theme_ids", "theme_labels")
+
+
+def record_pieces(path: Path, piece_bytes: int) -> Iterator[bytes]:
+    """The file in pieces of about ``piece_bytes``, each the header line plus whole records.
+
+    A piece ends at a line break outside quotes (an even number of quote characters so far). Quote and line-break
+    bytes never occur inside a multi-byte character in UTF-8 or GB18030, so this works on the raw bytes."""
+    with path.open("rb") as handle:
+        header = handle.readline()
+        if not header.strip():
+            raise IngestError(f"{path}: the first line is empty; the file needs its header row first.")
+        if header.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise IngestError(f"{path} is UTF-16, which can only be read whole; re-save it as UTF-8 (or CSV UTF-8 "
+                              "in Excel) to analyse it in chunks.")
+        carry = b""
+        while block := handle.read(piece_bytes):
+            data = carry + block  # starts at a record boundary, outside quotes
+            cut, count, start = -1, 0, 0
+            for index in _newlines(data):  # the last line break with an even number of quotes before it
+                count += data.count(b'"', start, index)
+                start = index
+                if count % 2 == 0:
+                    cut = index
+            if cut < 0:  # one record longer than a piece: read on
+                carry = data
+                continue
+            yield header + data[: cut + 1]
+            carry = data[cut + 1 :]
+        if carry.strip():
+            yield header + carry
+
+
+def _shift_lines(message: str, lines_before: int) -> str:
+    """A piece's message names lines of the piece; the user needs the line of the file."""
+    return _LINE.sub(lambda m: f"{m.group(1)} {int(m.group(2)) + lines_before}", message) if lines_before else message
+
+
+def _newlines(data: bytes) -> Iterator[int]:
+    position = data.find(b"\n")
+    while position >= 0:
+        yield position
+        position = data.find(b"\n", position + 1)
+
+
+def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: Settings | None = None,
+                piece_bytes: int = 32 << 20) -> Iterator[ReviewTable]:
+    """Review tables of consecutive pieces, rows numbered as in the whole file, duplicates of earlier pieces
+    rejected as the whole-file reader would; ``rows_read == rows_kept + rejected`` holds for each piece."""
+    settings = replace(settings or Settings.from_env(), max_rows=1 << 62, max_upload_mb=1 << 30)
+    offset, lines_before = 0, 0
+    seen: dict[int, int] = {}  # hash of a kept row's original values -> its row number
+    roles: dict[str, str] | None = None
+    for data in record_pieces(Path(path), piece_bytes):
+        header_lines = 1
+        table = read_reviews(data, Path(path).name, overrides=roles if roles is not None else overrides,
+                             settings=settings)
+        if roles is None:  # later pieces use the roles the first one settled, unused ones switched off
+            roles = {role: table.report.columns.get(role, "") for role in ROLES}
+        rows = table.reviews["row"].to_numpy() + offset
+        hashes = pd.util.hash_pandas_object(table.data.astype(str), index=False).to_numpy()
+        keep = np.ones(len(rows), dtype=bool)
+        rejected = [RejectedRow(r.row + offset, _shift_lines(r.reason, lines_before))
+                    for r in table.report.rows_rejected]
+        for i, (h, row) in enumerate(zip(hashes.tolist(), rows.tolist(), strict=True)):
+            first = seen.setdefault(h, row)
+            if first != row:
+                keep[i] = False
+                rejected.append(RejectedRow(int(row), f"exact duplicate of row {first}"))
+        kept_languages = table.reviews.loc[keep, "language"].value_counts()
+        report = replace(table.report, rows_kept=int(keep.sum()), rows_rejected=sorted(rejected, key=lambda r: r.row),
+                         warnings=[_shift_lines(w, lines_before) for w in table.report.warnings],
+                         languages={str(k): int(v) for k, v in kept_languages.items()})
+        offset += table.report.rows_read
+        lines_before += data.count(b"\n") - header_lines
+        yield ReviewTable(data=table.data[keep].reset_index(drop=True),
+                          reviews=table.reviews[keep].assign(row=rows[keep]).reset_index(drop=True), report=report)
+
+
+def _merge_reports(total: IngestReport | None, piece: IngestReport, first_row: int) -> IngestReport:
+    """The whole file's report: counts added, rejected rows joined, each piece's warnings said once with its rows."""
+    warnings = [w if total is None else f"(rows from {first_row:,}) {w}" for w in piece.warnings]
+    if total is None:
+        return replace(piece, warnings=warnings)
+    known = set(total.warnings)
+    return replace(
+        total,
+        rows_read=total.rows_read + piece.rows_read,
+        rows_kept=total.rows_kept + piece.rows_kept,
+        rows_rejected=total.rows_rejected + piece.rows_rejected,
+        warnings=total.warnings + [w for w in warnings if w not in known],
+        duplicates=total.duplicates + piece.duplicates,
+        languages={k: total.languages.get(k, 0) + piece.languages.get(k, 0)
+                   for k in {*total.languages, *piece.languages}},
+    )
+
+
+def analyze_file(path: Path, out: Path, settings: Settings | None = None, overrides: dict[str, str] | None = None,
+                 piece_bytes: int = 32 << 20, n_themes: int | None = None, progress: Progress | None = None,
+                 embedder=None, sentiment_model=None) -> dict:
+    """Analyse a CSV/TSV of any size into ``out`` (reviews.csv, themes.csv, alerts.csv, report.json).
+
+    Returns the report written to report.json."""
+    from analysis.embeddings import UseEmbedder, load_embedder
+    from analysis.exports import spreadsheet_safe, write_csv
+    from analysis.pipeline import AnalysisResult, _alerts, model_signature, score_sentiment, theme_columns
+    from analysis.sentiment import load_sentiment_model
+    from analysis.themes import assign_reviews, combine_parts, find_themes, review_keys
+
+    settings = settings or Settings.from_env()
+    report_progress = progress or (lambda step, fraction, eta: None)
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
+    model = sentiment_model or load_sentiment_model(settings.sentiment_model)
+    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
+    size = max(Path(path).stat().st_size, 1)
+    timings: dict[str, float] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="review-insights-batch-"))
+    try:
+        # pass 1: read, embed, score sentiment; park each piece
+        started = time.perf_counter()
+        report: IngestReport | None = None
+        pieces: list[Path] = []
+        keys, offsets = [], [0]
+        for table in read_pieces(Path(path), overrides, settings, piece_bytes):
+            report = _merge_reports(report, table.report, int(table.reviews["row"].min()) if len(table.reviews) else 0)
+            reviews = table.reviews
+            texts = reviews["text"].astype(str).tolist()
+            if hasattr(embedder, "preload"):
+                embedder.preload(texts)
+            embeddings = embedder.embed(texts) if texts else np.zeros((0, 512), dtype=np.float32)
+            predictions = score_sentiment(model, texts, embeddings if same_encoder else None)
+            reviews = pd.concat([reviews, predictions.set_index(reviews.index)], axis=1)
+            keys.append(review_keys(reviews["row"].to_numpy(), texts, settings.seed))
+            pieces.append(scratch / f"piece-{len(pieces):05d}.pkl")
+            pd.to_pickle((table.data, reviews), pieces[-1])
+            offsets.append(offsets[-1] + len(reviews))
+            report_progress("embed + sentiment", min(0.99, len(pieces) * piece_bytes / size), None)
+        if report is None or report.rows_kept == 0:
+            raise IngestError(f"{path}: no row could be used; run `python -m analysis ingest {path}` to see why.")
+        timings["read + embed + sentiment"] = round(time.perf_counter() - started, 3)
+
+        # themes: fitted on the seeded sample, as the in-memory path does
+        started = time.perf_counter()
+        all_keys = np.concatenate(keys)
+        limit = max(int(settings.theme_fit_reviews), 1)
+        sample = np.sort(np.argsort(all_keys, kind="stable")[:limit]) if len(all_keys) > limit \
+            else np.arange(len(all_keys))
+        in_sample = np.zeros(len(all_keys), dtype=bool)
+        in_sample[sample] = True
+        sample_reviews = pd.concat([pd.read_pickle(p)[1].iloc[in_sample[offsets[i]:offsets[i + 1]]]
+                                    for i, p in enumerate(pieces)], ignore_index=True)
+        sample_embeddings = embedder.embed(sample_reviews["text"].astype(str).tolist())
+        fit = find_themes(sample_reviews, embedder, n_themes=n_themes, seed=settings.seed,
+                          embeddings=sample_embeddings)
+        del sample_reviews, sample_embeddings
+        timings["themes: fit"] = round(time.perf_counter() - started, 3)
+
+        # pass 2: assign every other review, write each piece's rows
+        started = time.perf_counter()
+        out.mkdir(parents=True, exist_ok=True)
+        label_of = dict(zip(fit.themes["theme_id"], fit.themes["label"]))
+        fitted = fit.assignments.drop(columns=["theme_label"]).set_axis(sample)  # indexed by position in the file
+        parts, compact = [], []
+        with (out / "reviews.csv").open("wb") as handle:
+            for i, piece in enumerate(pieces):
+                data, reviews = pd.read_pickle(piece)
+                positions = np.arange(offsets[i], offsets[i + 1])
+                others = ~in_sample[positions]
+                rows = [fitted.loc[positions[~others]]]
+                if others.any():
+                    texts = reviews.loc[others, "text"].astype(str).tolist()
+                    mentions, assignments = assign_reviews(fit.model, reviews[others], embedder.embed(texts),
+                                                           embedder)
+                    parts.append((positions[others], mentions, assignments))
+                    rows.append(assignments.set_axis(positions[others]))
+                assigned = pd.concat(rows).sort_index().reset_index(drop=True)
+                assigned["theme_label"] = [label_of.get(t, "") for t in assigned["theme_id"]]
+                piece_themes = SimpleNamespace(assignments=assigned, themes=fit.themes)
+                reviews = pd.concat([reviews, theme_columns(piece_themes, reviews.index)], axis=1)
+                frame = AnalysisResult(reviews=reviews, data=data, report=report).output_frame()
+                text = spreadsheet_safe(frame).to_csv(index=False, header=i == 0)
+                handle.write(text.encode("utf-8-sig" if i == 0 else "utf-8"))
+                compact.append(reviews.drop(columns=[c for c in _NOT_KEPT if c in reviews]))
+                report_progress("themes", (i + 1) / len(pieces), None)
+        reviews_all = pd.concat(compact, ignore_index=True)
+        texts_all = reviews_all["text"].astype(str)
+        themes = combine_parts(fit, sample, parts, texts_all) if parts else fit  # one fit on every review
+        timings["themes: assign + write"] = round(time.perf_counter() - started, 3)
+
+        started = time.perf_counter()
+        alerts = _alerts(reviews_all, themes)
+        write_csv(themes.themes, out / "themes.csv")
+        write_csv(alerts, out / "alerts.csv")
+        timings["trends"] = round(time.perf_counter() - started, 3)
+        summary = {"ingest": report.to_dict(), "timings_s": timings, "models": model_signature(embedder, model),
+                   "pieces": len(pieces), "themes": len(themes.themes), "alerts": len(alerts)}
+        (out / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
+                                         encoding="utf-8")
+        return summary
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,90 @@
+"""Files read in pieces (analysis.batch): cut between records, and the same output files as the in-memory path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.batch import read_pieces, record_pieces
+from analysis.ingest import read_reviews
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "reviews.csv"
+
+
+def test_pieces_end_between_records_even_inside_quoted_line_breaks(tmp_path):
+    rows = [["id", "评价内容", "评分"]]
+    for i in range(400):
+        text = f"第{i}条：物流很快，\n但是包装\"有点\"破损" if i % 3 == 0 else f"review {i}, fine"
+        rows.append([str(i), text, str(i % 5 + 1)])
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+
+    pieces = list(record_pieces(path, piece_bytes=700))
+    header = path.read_bytes().split(b"\n", 1)[0] + b"\n"
+    assert len(pieces) > 5 and all(p.startswith(header) for p in pieces)
+    assert b"".join(p[len(header):] for p in pieces) == path.read_bytes()[len(header):]  # nothing lost or doubled
+    whole = read_reviews(path)
+    tables = list(read_pieces(path, piece_bytes=700))
+    assert [r for t in tables for r in t.reviews["row"]] == whole.reviews["row"].tolist()
+    assert [x for t in tables for x in t.reviews["text"]] == whole.reviews["text"].tolist()
+
+
+def test_duplicates_of_earlier_pieces_are_rejected_like_the_whole_file_does(tmp_path):
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "dups.csv"
+    path.write_text("".join(lines[:301] + [lines[5], lines[250]]), encoding="utf-8")
+    whole = read_reviews(path)
+    tables = list(read_pieces(path, piece_bytes=9000))
+    assert len(tables) > 3
+    rejected = sorted((r.row, r.reason) for t in tables for r in t.report.rows_rejected)
+    assert rejected == sorted((r.row, r.reason) for r in whole.report.rows_rejected)
+    assert rejected == [(301, "exact duplicate of row 5"), (302, "exact duplicate of row 250")]
+    assert sum(t.report.rows_kept for t in tables) == whole.report.rows_kept == 300
+
+
+def _analyze(source: Path, out: Path, env: dict[str, str], *extra: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "analysis", "analyze", str(source), "--out", str(out), *extra],
+                          check=False, cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("fit_reviews", ["700", "50000"])  # themes fitted on a sample / on every review
+def test_a_file_read_in_pieces_gives_the_in_memory_output_files(tmp_path, fit_reviews):
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    source = tmp_path / "export.csv"
+    bad = ["C9999,AuraBuds Pro 无线耳机,Electronics 数码,2026-01-01,5,\n",  # no text
+           lines[10],  # a duplicate of row 10
+           "C9998,AuraBuds Pro 无线耳机,Electronics 数码,2026-01-02,4,=SUM(A1) great,extra\n"]  # 7 values
+    source.write_text("".join(lines + bad), encoding="utf-8")
+    env = {**os.environ, "REVIEW_INSIGHTS_THEME_FIT_REVIEWS": fit_reviews}
+
+    whole = _analyze(source, tmp_path / "whole", env)
+    pieces = _analyze(source, tmp_path / "pieces", env, "--chunk-mb", "0.04")
+
+    assert pieces["pieces"] >= 5
+    for name in ("reviews.csv", "themes.csv", "alerts.csv"):
+        assert (tmp_path / "pieces" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    for key in ("rows_read", "rows_kept", "rows_rejected", "columns", "languages"):
+        assert pieces["ingest"][key] == whole["ingest"][key], key
+    assert whole["ingest"]["rows_read"] == 2003 and len(whole["ingest"]["rows_rejected"]) == 3
+    if fit_reviews == "50000":  # every review in one fit: the planted emerging issue is there in both
+        assert "SmartFit Watch S3" in (tmp_path / "pieces" / "alerts.csv").read_text(encoding="utf-8-sig")
+
+
+def test_pieces_refuse_to_save_a_whole_analysis(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "analysis", "analyze", str(SAMPLE), "--out", str(tmp_path / "o"),
+                           "--chunk-mb", "1", "--save", "big"], check=False, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--save and --add-to keep a whole analysis" in done.stderr and "Traceback" not in done.stderr
