@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, float, "float | None"], None]
 # columns no later step reads, dropped from the per-review data kept for theme counts and emerging issues
-_LINE = re.compile(r"\b(lines?) (\d+)")
+_LINE = re.compile(r"\b(lines? )(\d+(?:, \d+)*)")
+_ROW = re.compile(r"\b(rows? )(\d+(?:, \d+)*)")
 _NOT_KEPT = ("title", "review_id", "p_negative", "p_neutral", "p_positive", "theme_ids", "theme_labels")
 
 
@@ -75,9 +76,13 @@ def record_pieces(path: Path, piece_bytes: int) -> Iterator[bytes]:
             yield header + carry
 
 
-def _shift_lines(message: str, lines_before: int) -> str:
-    """A piece's message names lines of the piece; the user needs the line of the file."""
-    return _LINE.sub(lambda m: f"{m.group(1)} {int(m.group(2)) + lines_before}", message) if lines_before else message
+def _shifted(message: str, rows_before: int, lines_before: int) -> str:
+    """A piece's message names rows and lines of the piece; the user needs those of the file."""
+    def numbers(match: re.Match, by: int) -> str:
+        return match.group(1) + re.sub(r"\d+", lambda n: str(int(n.group()) + by), match.group(2))
+
+    message = _LINE.sub(lambda m: numbers(m, lines_before), message)
+    return _ROW.sub(lambda m: numbers(m, rows_before), message)
 
 
 def _newlines(data: bytes) -> Iterator[int]:
@@ -104,7 +109,7 @@ def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: S
         rows = table.reviews["row"].to_numpy() + offset
         hashes = pd.util.hash_pandas_object(table.data.astype(str), index=False).to_numpy()
         keep = np.ones(len(rows), dtype=bool)
-        rejected = [RejectedRow(r.row + offset, _shift_lines(r.reason, lines_before))
+        rejected = [RejectedRow(r.row + offset, _shifted(r.reason, offset, lines_before))
                     for r in table.report.rows_rejected]
         for i, (h, row) in enumerate(zip(hashes.tolist(), rows.tolist(), strict=True)):
             first = seen.setdefault(h, row)
@@ -113,7 +118,7 @@ def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: S
                 rejected.append(RejectedRow(int(row), f"exact duplicate of row {first}"))
         kept_languages = table.reviews.loc[keep, "language"].value_counts()
         report = replace(table.report, rows_kept=int(keep.sum()), rows_rejected=sorted(rejected, key=lambda r: r.row),
-                         warnings=[_shift_lines(w, lines_before) for w in table.report.warnings],
+                         warnings=[_shifted(w, offset, lines_before) for w in table.report.warnings],
                          languages={str(k): int(v) for k, v in kept_languages.items()})
         offset += table.report.rows_read
         lines_before += data.count(b"\n") - header_lines
