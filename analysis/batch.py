@@ -43,7 +43,8 @@ Progress = Callable[[str, float, "float | None"], None]
 # columns no later step reads, dropped from the per-review data kept for theme counts and emerging issues
 _LINE = re.compile(r"\b(lines? )(\d+(?:, \d+)*)")
 _ROW = re.compile(r"\b(rows? )(\d+(?:, \d+)*)")
-_NOT_KEPT = ("title", "review_id", "p_negative", "p_neutral", "p_positive", "theme_ids", "theme_labels")
+_NOT_KEPT = ("text", "title", "review_id", "p_negative", "p_neutral", "p_positive", "theme_ids", "theme_labels")
+_ASSIGNMENT_KEPT = ["row", "theme_id", "similarity", "topic_id", "topic_label"]
 
 
 def record_pieces(path: Path, piece_bytes: int) -> Iterator[bytes]:
@@ -93,7 +94,7 @@ def _newlines(data: bytes) -> Iterator[int]:
 
 
 def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: Settings | None = None,
-                piece_bytes: int = 32 << 20) -> Iterator[ReviewTable]:
+                piece_bytes: int = 8 << 20) -> Iterator[ReviewTable]:
     """Review tables of consecutive pieces, rows numbered as in the whole file, duplicates of earlier pieces
     rejected as the whole-file reader would; ``rows_read == rows_kept + rejected`` holds for each piece."""
     settings = replace(settings or Settings.from_env(), max_rows=1 << 62, max_upload_mb=1 << 30)
@@ -145,7 +146,7 @@ def _merge_reports(total: IngestReport | None, piece: IngestReport, first_row: i
 
 
 def analyze_file(path: Path, out: Path, settings: Settings | None = None, overrides: dict[str, str] | None = None,
-                 piece_bytes: int = 32 << 20, n_themes: int | None = None, progress: Progress | None = None,
+                 piece_bytes: int = 8 << 20, n_themes: int | None = None, progress: Progress | None = None,
                  embedder=None, sentiment_model=None) -> dict:
     """Analyse a CSV/TSV of any size into ``out`` (reviews.csv, themes.csv, alerts.csv, report.json).
 
@@ -159,6 +160,8 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     settings = settings or Settings.from_env()
     report_progress = progress or (lambda step, fraction, eta: None)
     embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
+    if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
+        embedder.memory_limit = min(embedder.memory_limit, 50_000)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
     size = max(Path(path).stat().st_size, 1)
@@ -220,7 +223,8 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                     texts = reviews.loc[others, "text"].astype(str).tolist()
                     mentions, assignments = assign_reviews(fit.model, reviews[others], embedder.embed(texts),
                                                            embedder)
-                    parts.append((positions[others], mentions, assignments))
+                    # the per-review theme lists and polarities are written below; counts need only these columns
+                    parts.append((positions[others], mentions, assignments[_ASSIGNMENT_KEPT]))
                     rows.append(assignments.set_axis(positions[others]))
                 assigned = pd.concat(rows).sort_index().reset_index(drop=True)
                 assigned["theme_label"] = [label_of.get(t, "") for t in assigned["theme_id"]]
@@ -232,12 +236,20 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 compact.append(reviews.drop(columns=[c for c in _NOT_KEPT if c in reviews]))
                 report_progress("themes", (i + 1) / len(pieces), None)
         reviews_all = pd.concat(compact, ignore_index=True)
-        texts_all = reviews_all["text"].astype(str)
-        themes = combine_parts(fit, sample, parts, texts_all) if parts else fit  # one fit on every review
+        themes = combine_parts(fit, sample, parts, pd.Series([], dtype=str)) if parts else fit  # else: one fit on all
         timings["themes: assign + write"] = round(time.perf_counter() - started, 3)
 
         started = time.perf_counter()
-        alerts = _alerts(reviews_all, themes)
+
+        def text_of(positions: list[int]) -> list[str]:
+            """Review texts by position, from the parked pieces (only alert quotes need them)."""
+            found = {}
+            for i in sorted({int(np.searchsorted(offsets, p, side="right")) - 1 for p in positions}):
+                texts = pd.read_pickle(pieces[i])[1]["text"].to_numpy()
+                found.update({p: str(texts[p - offsets[i]]) for p in positions if offsets[i] <= p < offsets[i + 1]})
+            return [found[p] for p in positions]
+
+        alerts = _alerts(reviews_all, themes, text_of=text_of)
         write_csv(themes.themes, out / "themes.csv")
         write_csv(alerts, out / "alerts.csv")
         timings["trends"] = round(time.perf_counter() - started, 3)

@@ -1165,7 +1165,7 @@ def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[t
                                       for pos, m, _ in parts]
     mentions = pd.concat(mention_parts, ignore_index=True).sort_values(["review", "sentence_no"], kind="stable")
     order = np.concatenate([fit_positions] + [pos for pos, _, _ in parts])
-    columns = [c for c in fit.assignments.columns if c != "theme_label"]
+    columns = [c for c in fit.assignments.columns if c != "theme_label" and all(c in a for _, _, a in parts)]
     assignments = pd.concat([fit.assignments[columns]] + [a[columns] for _, _, a in parts], ignore_index=True)
     assignments = assignments.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     n = len(assignments)

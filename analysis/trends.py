@@ -14,6 +14,7 @@ product in that period and ``min_baseline_reviews`` (30) before it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -175,6 +176,7 @@ def emerging_issues(
     min_mentions: int = 5,
     min_period_reviews: int = 10,
     min_baseline_reviews: int = 30,
+    text_of: Callable[[list[int]], list[str]] | None = None,
 ) -> pd.DataFrame:
     """Theme x product pairs whose share of negative mentions in the latest period rises significantly.
 
@@ -182,6 +184,8 @@ def emerging_issues(
         period: the period to test (start date or any date inside it); the latest period when None.
         by: ``product`` (default) or ``category``.
         alpha: false discovery rate over all pairs tested.
+        text_of: review texts by position, for the quotes, when ``reviews`` has no ``text`` column (a file read in
+            pieces keeps its texts on disk).
 
     Returns:
         One row per issue, most significant first: theme_id, label, keywords, product (the ``by`` value), period,
@@ -239,12 +243,16 @@ def emerging_issues(
     found["label"] = found["theme_id"].map(themes["label"])
     found["keywords"] = found["theme_id"].map(themes["keywords"])
     found["period"] = latest
-    texts = reviews["text"].astype(str).to_numpy()
+    if text_of is None:
+        texts = reviews["text"].astype(str).to_numpy()
+
+        def text_of(positions: list[int]) -> list[str]:
+            return [texts[i] for i in positions]
     quotes, firsts, new_words = [], [], []
     for r in found.itertuples():
         hits = mentions[(mentions["theme_id"] == r.theme_id) & (mentions["group"] == getattr(r, by))]
         now = hits[hits["period"] == latest].sort_values("similarity", ascending=False)
-        quotes.append([" ".join(texts[i].split())[:200] for i in now["review"].drop_duplicates().head(3)])
+        quotes.append([" ".join(t.split())[:200] for t in text_of(now["review"].drop_duplicates().head(3).tolist())])
         new_words.append(_distinctive_words(theme_result.mentions, int(r.theme_id), set(now["review"].tolist())))
         # onset: the split point whose "since then" share differs most significantly from the share before it
         series = hits.groupby("period").size()
