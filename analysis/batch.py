@@ -24,7 +24,6 @@ import logging
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -153,23 +152,22 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     Returns the report written to report.json."""
     from analysis.embeddings import UseEmbedder, load_embedder
     from analysis.exports import spreadsheet_safe, write_csv
-    from analysis.pipeline import AnalysisResult, _alerts, model_signature, score_sentiment, theme_columns
+    from analysis.pipeline import AnalysisResult, _alerts, _StepClock, model_signature, score_sentiment, theme_columns
     from analysis.sentiment import load_sentiment_model
     from analysis.themes import assign_reviews, combine_parts, find_themes, review_keys
 
     settings = settings or Settings.from_env()
-    report_progress = progress or (lambda step, fraction, eta: None)
+    clock = _StepClock(progress)  # progress with an ETA per step, and the step timings
     embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
     if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
     size = max(Path(path).stat().st_size, 1)
-    timings: dict[str, float] = {}
     scratch = Path(tempfile.mkdtemp(prefix="review-insights-batch-"))
     try:
         # pass 1: read, embed, score sentiment; park each piece
-        started = time.perf_counter()
+        clock.tick("read + embed + sentiment", 0.0)
         report: IngestReport | None = None
         pieces: list[Path] = []
         keys, offsets = [], [0]
@@ -186,13 +184,13 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
             pieces.append(scratch / f"piece-{len(pieces):05d}.pkl")
             pd.to_pickle((table.data, reviews), pieces[-1])
             offsets.append(offsets[-1] + len(reviews))
-            report_progress("embed + sentiment", min(0.99, len(pieces) * piece_bytes / size), None)
+            clock.tick("read + embed + sentiment", min(0.99, len(pieces) * piece_bytes / size))
         if report is None or report.rows_kept == 0:
             raise IngestError(f"{path}: no row could be used; run `python -m analysis ingest {path}` to see why.")
-        timings["read + embed + sentiment"] = round(time.perf_counter() - started, 3)
+        clock.done("read + embed + sentiment")
 
         # themes: fitted on the seeded sample, as the in-memory path does
-        started = time.perf_counter()
+        clock.tick("themes: fit", 0.0)
         all_keys = np.concatenate(keys)
         limit = max(int(settings.theme_fit_reviews), 1)
         sample = np.sort(np.argsort(all_keys, kind="stable")[:limit]) if len(all_keys) > limit \
@@ -205,10 +203,10 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
         fit = find_themes(sample_reviews, embedder, n_themes=n_themes, seed=settings.seed,
                           embeddings=sample_embeddings)
         del sample_reviews, sample_embeddings
-        timings["themes: fit"] = round(time.perf_counter() - started, 3)
+        clock.done("themes: fit")
 
         # pass 2: assign every other review, write each piece's rows
-        started = time.perf_counter()
+        clock.tick("themes: assign + write", 0.0)
         out.mkdir(parents=True, exist_ok=True)
         label_of = dict(zip(fit.themes["theme_id"], fit.themes["label"]))
         fitted = fit.assignments.drop(columns=["theme_label"]).set_axis(sample)  # indexed by position in the file
@@ -234,12 +232,12 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 text = spreadsheet_safe(frame).to_csv(index=False, header=i == 0)
                 handle.write(text.encode("utf-8-sig" if i == 0 else "utf-8"))
                 compact.append(reviews.drop(columns=[c for c in _NOT_KEPT if c in reviews]))
-                report_progress("themes", (i + 1) / len(pieces), None)
+                clock.tick("themes: assign + write", (i + 1) / len(pieces))
         reviews_all = pd.concat(compact, ignore_index=True)
         themes = combine_parts(fit, sample, parts, pd.Series([], dtype=str)) if parts else fit  # else: one fit on all
-        timings["themes: assign + write"] = round(time.perf_counter() - started, 3)
+        clock.done("themes: assign + write")
 
-        started = time.perf_counter()
+        clock.tick("trends", 0.0)
 
         def text_of(positions: list[int]) -> list[str]:
             """Review texts by position, from the parked pieces (only alert quotes need them)."""
@@ -252,8 +250,8 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
         alerts = _alerts(reviews_all, themes, text_of=text_of)
         write_csv(themes.themes, out / "themes.csv")
         write_csv(alerts, out / "alerts.csv")
-        timings["trends"] = round(time.perf_counter() - started, 3)
-        summary = {"ingest": report.to_dict(), "timings_s": timings, "models": model_signature(embedder, model),
+        clock.done("trends")
+        summary = {"ingest": report.to_dict(), "timings_s": clock.timings, "models": model_signature(embedder, model),
                    "pieces": len(pieces), "themes": len(themes.themes), "alerts": len(alerts)}
         (out / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
                                          encoding="utf-8")
