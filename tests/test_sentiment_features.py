@@ -131,7 +131,8 @@ def training_rows():
 @needs_data
 def test_domain_folds_keep_each_domain_out_of_its_own_training(training_rows):
     folds = domain_folds(training_rows)
-    assert set(folds) == {"zh_hotel", "zh_books", "zh_computers", "en_alexa", "en_yelp"}
+    assert set(folds) == {"zh_hotel", "zh_books", "zh_computers", "en_alexa", "en_yelp", "zh_books_skewed",
+                          "zh_computers_skewed"}  # fmt: skip
     keys = training_rows["text"].map(text_key).to_numpy()
     for name, (fit_rows, rows) in folds.items():
         assert len(rows) > 1000 and not set(fit_rows) & set(rows)
@@ -140,3 +141,18 @@ def test_domain_folds_keep_each_domain_out_of_its_own_training(training_rows):
     assert not ((yelp_fit["source"] == "en_uci_labelled_sentences") & (yelp_fit["category"] == "yelp")).any()
     alexa_fit = training_rows.iloc[folds["en_alexa"][0]]
     assert (alexa_fit["source"] == "en_yelp_10k").any()
+
+
+@needs_data
+def test_skewed_folds_train_on_a_mostly_negative_half_of_the_domain(training_rows):
+    folds = domain_folds(training_rows)
+    again = domain_folds(training_rows)
+    for name, category in (("zh_books_skewed", "书籍"), ("zh_computers_skewed", "计算机")):
+        fit_rows, rows = folds[name]
+        np.testing.assert_array_equal(rows, again[name][1])  # seeded
+        fit = training_rows.iloc[fit_rows]
+        domain = fit[fit["category"] == category]
+        assert len(domain) > 500
+        assert (domain["target"] == POSITIVE).mean() == pytest.approx(0.04, abs=0.005)
+        validated = training_rows.iloc[rows]
+        assert 0.4 < (validated["target"] == POSITIVE).mean() < 0.6  # validated on the domain's natural mix
