@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.training import (  # noqa: E402
+from analysis.training import (
     DATA_DIR,
     NEUTRAL,
     POSITIVE,

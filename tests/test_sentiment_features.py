@@ -134,7 +134,7 @@ def test_domain_folds_keep_each_domain_out_of_its_own_training(training_rows):
     assert set(folds) == {"zh_hotel", "zh_books", "zh_computers", "en_alexa", "en_yelp", "zh_books_skewed",
                           "zh_computers_skewed"}  # fmt: skip
     keys = training_rows["text"].map(text_key).to_numpy()
-    for name, (fit_rows, rows) in folds.items():
+    for fit_rows, rows in folds.values():
         assert len(rows) > 1000 and not set(fit_rows) & set(rows)
         assert not set(keys[fit_rows]) & set(keys[rows])
     yelp_fit = training_rows.iloc[folds["en_yelp"][0]]
