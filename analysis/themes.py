@@ -848,12 +848,18 @@ def _units(texts: pd.Series, embeddings: np.ndarray, embedder: Any, sentences: b
     return units.reset_index(drop=True), unit_vectors, missing
 
 
-def _centred(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray, direction: np.ndarray | None):
-    """Step 3: each language's mean and the sentiment direction removed, rows L2-normalised."""
-    out = vectors - means[languages]
-    if direction is not None:
-        out = out - np.outer(out @ direction, direction)
-    return _unit_rows(out)
+def _centred(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray, direction: np.ndarray | None,
+             block: int = 65536) -> np.ndarray:
+    """Step 3: each language's mean and the sentiment direction removed, rows L2-normalised.
+
+    Worked in place, a block of rows at a time, so a large input costs one copy of its vectors, not four."""
+    out = np.asarray(vectors, dtype=np.float32) - means[languages]
+    for start in range(0, len(out), block):
+        part = out[start : start + block]
+        if direction is not None:
+            part -= np.outer(part @ direction, direction)
+        part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
+    return out
 
 
 def _has_review_scores(reviews: pd.DataFrame) -> bool:
