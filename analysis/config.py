@@ -34,7 +34,7 @@ class Settings:
     ui_language: str = "zh"
     warm_up_sample: int = 1  # 1: Home analyses the bundled sample in the background on first visit; 0: on demand
     seed: int = 42
-    theme_fit_reviews: int = 50_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
+    theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

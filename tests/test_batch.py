@@ -59,7 +59,7 @@ def _analyze(source: Path, out: Path, env: dict[str, str], *extra: str) -> dict:
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("fit_reviews", ["700", "50000"])  # themes fitted on a sample / on every review
+@pytest.mark.parametrize("fit_reviews", ["700", "20000"])  # themes fitted on a sample / on every review
 def test_a_file_read_in_pieces_gives_the_in_memory_output_files(tmp_path, fit_reviews):
     lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
     source = tmp_path / "export.csv"
@@ -78,7 +78,7 @@ def test_a_file_read_in_pieces_gives_the_in_memory_output_files(tmp_path, fit_re
     for key in ("rows_read", "rows_kept", "rows_rejected", "columns", "languages"):
         assert pieces["ingest"][key] == whole["ingest"][key], key
     assert whole["ingest"]["rows_read"] == 2003 and len(whole["ingest"]["rows_rejected"]) == 3
-    if fit_reviews == "50000":  # every review in one fit: the planted emerging issue is there in both
+    if fit_reviews == "20000":  # every review in one fit: the planted emerging issue is there in both
         assert "SmartFit Watch S3" in (tmp_path / "pieces" / "alerts.csv").read_text(encoding="utf-8-sig")
 
 
