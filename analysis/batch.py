@@ -126,6 +126,18 @@ def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: S
                           reviews=table.reviews[keep].assign(row=rows[keep]).reset_index(drop=True), report=report)
 
 
+def _slim(mentions: pd.DataFrame) -> pd.DataFrame:
+    """The columns theme counts and alerts read, in small types: a million reviews' clauses fit in memory."""
+    return pd.DataFrame({
+        "review": mentions["review"].to_numpy(dtype=np.int64),
+        "sentence_no": mentions["sentence_no"].to_numpy(dtype=np.int16),
+        "theme_id": mentions["theme_id"].to_numpy(dtype=np.int32),
+        "similarity": mentions["similarity"].to_numpy(dtype=np.float32),
+        "sentiment_score": mentions["sentiment_score"].to_numpy(dtype=np.float32),
+        "polarity": pd.Categorical(mentions["polarity"], categories=["negative", "neutral", "positive"]),
+    })
+
+
 def _merge_reports(total: IngestReport | None, piece: IngestReport, first_row: int) -> IngestReport:
     """The whole file's report: counts added, rejected rows joined, each piece's warnings said once with its rows."""
     warnings = [w if total is None else f"(rows from {first_row:,}) {w}" for w in piece.warnings]
@@ -221,8 +233,11 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                     texts = reviews.loc[others, "text"].astype(str).tolist()
                     mentions, assignments = assign_reviews(fit.model, reviews[others], embedder.embed(texts),
                                                            embedder)
-                    # the per-review theme lists and polarities are written below; counts need only these columns
-                    parts.append((positions[others], mentions, assignments[_ASSIGNMENT_KEPT]))
+                    # the per-review theme lists and polarities are written below; counts and alerts need only
+                    # these columns; a theme's clauses are read back from disk for its alert's words
+                    pd.to_pickle(mentions.assign(review=positions[others][mentions["review"].to_numpy()])[
+                        ["review", "theme_id", "sentence"]], scratch / f"mentions-{i:05d}.pkl")
+                    parts.append((positions[others], _slim(mentions), assignments[_ASSIGNMENT_KEPT]))
                     rows.append(assignments.set_axis(positions[others]))
                 assigned = pd.concat(rows).sort_index().reset_index(drop=True)
                 assigned["theme_label"] = [label_of.get(t, "") for t in assigned["theme_id"]]
@@ -247,7 +262,15 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 found.update({p: str(texts[p - offsets[i]]) for p in positions if offsets[i] <= p < offsets[i + 1]})
             return [found[p] for p in positions]
 
-        alerts = _alerts(reviews_all, themes, text_of=text_of)
+        def sentences_of(theme_id: int) -> pd.DataFrame:
+            """A theme's clauses over the whole file (sample and pieces), for the words an alert adds."""
+            fitted_clauses = fit.mentions.assign(review=sample[fit.mentions["review"].to_numpy()])
+            frames = [fitted_clauses[["review", "theme_id", "sentence"]]]
+            frames += [pd.read_pickle(p) for p in sorted(scratch.glob("mentions-*.pkl"))]
+            clauses = pd.concat([f[f["theme_id"] == theme_id] for f in frames], ignore_index=True)
+            return clauses.sort_values("review", kind="stable")
+
+        alerts = _alerts(reviews_all, themes, text_of=text_of, sentences_of=sentences_of if parts else None)
         write_csv(themes.themes, out / "themes.csv")
         write_csv(alerts, out / "alerts.csv")
         clock.done("trends")

@@ -198,7 +198,7 @@ class CachedEmbedder:
         self._remember(found)
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.vstack([found[k] for k in keys]).astype(np.float32)
+        return np.asarray(np.vstack([found[k] for k in keys]), dtype=np.float32)  # no second copy
 
 
 def load_embedder(name: str = DEFAULT_EMBEDDER, cache_path: Path | str | None = None) -> CachedEmbedder:

@@ -323,10 +323,10 @@ def subset(result: AnalysisResult, keep: np.ndarray | pd.Series) -> AnalysisResu
     return replace(result, reviews=reviews, data=data, embeddings=embeddings, theme_result=theme_result)
 
 
-def _alerts(reviews: pd.DataFrame, theme_result, text_of=None) -> pd.DataFrame:
+def _alerts(reviews: pd.DataFrame, theme_result, text_of=None, sentences_of=None) -> pd.DataFrame:
     """Emerging issues need dates; without a date column there is nothing to compare against."""
     from analysis.trends import emerging_issues
 
     if reviews["date"].isna().all():
         return pd.DataFrame()
-    return emerging_issues(reviews, theme_result, text_of=text_of)
+    return emerging_issues(reviews, theme_result, text_of=text_of, sentences_of=sentences_of)

@@ -288,7 +288,7 @@ class TopicClusterer:
         self.labels_ = self.predict(Z)
         return self
 
-    def predict(self, Z: np.ndarray, block: int = 8192) -> np.ndarray:
+    def predict(self, Z: np.ndarray, block: int = 2048) -> np.ndarray:
         """Majority topic among each vector's nearest sample reviews."""
         if not hasattr(self, "sample_labels_"):
             raise RuntimeError("TopicClusterer is not fitted; call fit(Z) first.")
@@ -840,7 +840,10 @@ def _units(texts: pd.Series, embeddings: np.ndarray, embedder: Any, sentences: b
         unit_vectors = np.empty((len(units), embeddings.shape[1]), dtype=np.float32)
         unit_vectors[~multi] = embeddings[units["review"].to_numpy()[~multi]]
         if multi.any():
-            unit_vectors[multi] = _unit_rows(embedder.embed(units.loc[multi, "sentence"].tolist()))
+            clause_vectors = np.asarray(embedder.embed(units.loc[multi, "sentence"].tolist()), dtype=np.float32)
+            clause_vectors /= np.maximum(np.linalg.norm(clause_vectors, axis=1, keepdims=True), 1e-12)
+            unit_vectors[multi] = clause_vectors
+            del clause_vectors
         missing = np.setdiff1d(np.arange(n), units["review"].unique())  # blank reviews
     else:
         units = pd.DataFrame({"review": np.arange(n), "sentence_no": 0, "sentence": texts})
@@ -1166,8 +1169,9 @@ def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[t
 
     ``parts``: (positions of its reviews, mentions, assignments) with ``review`` local to the part. Themes keep the
     fit's names, keywords and quotes; their sizes, shares and sentiment mix are counted over all reviews."""
-    fit_mentions = fit.mentions.assign(review=fit_positions[fit.mentions["review"].to_numpy(dtype=np.int64)])
-    mention_parts = [fit_mentions] + [m.assign(review=pos[m["review"].to_numpy(dtype=np.int64)])
+    kept = [c for c in fit.mentions.columns if all(c in m for _, m, _ in parts)]  # parts may be slimmed
+    fit_mentions = fit.mentions[kept].assign(review=fit_positions[fit.mentions["review"].to_numpy(dtype=np.int64)])
+    mention_parts = [fit_mentions] + [m[kept].assign(review=pos[m["review"].to_numpy(dtype=np.int64)])
                                       for pos, m, _ in parts]
     mentions = pd.concat(mention_parts, ignore_index=True).sort_values(["review", "sentence_no"], kind="stable")
     order = np.concatenate([fit_positions] + [pos for pos, _, _ in parts])

@@ -177,6 +177,7 @@ def emerging_issues(
     min_period_reviews: int = 10,
     min_baseline_reviews: int = 30,
     text_of: Callable[[list[int]], list[str]] | None = None,
+    sentences_of: Callable[[int], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Theme x product pairs whose share of negative mentions in the latest period rises significantly.
 
@@ -186,6 +187,7 @@ def emerging_issues(
         alpha: false discovery rate over all pairs tested.
         text_of: review texts by position, for the quotes, when ``reviews`` has no ``text`` column (a file read in
             pieces keeps its texts on disk).
+        sentences_of: a theme's clause mentions with their ``sentence``, when ``theme_result.mentions`` has none.
 
     Returns:
         One row per issue, most significant first: theme_id, label, keywords, product (the ``by`` value), period,
@@ -253,7 +255,8 @@ def emerging_issues(
         hits = mentions[(mentions["theme_id"] == r.theme_id) & (mentions["group"] == getattr(r, by))]
         now = hits[hits["period"] == latest].sort_values("similarity", ascending=False)
         quotes.append([" ".join(t.split())[:200] for t in text_of(now["review"].drop_duplicates().head(3).tolist())])
-        new_words.append(_distinctive_words(theme_result.mentions, int(r.theme_id), set(now["review"].tolist())))
+        clauses = theme_result.mentions if sentences_of is None else sentences_of(int(r.theme_id))
+        new_words.append(_distinctive_words(clauses, int(r.theme_id), set(now["review"].tolist())))
         # onset: the split point whose "since then" share differs most significantly from the share before it
         series = hits.groupby("period").size()
         totals = per_review[per_review["group"] == getattr(r, by)].groupby("period").size()
