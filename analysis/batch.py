@@ -39,10 +39,9 @@ from analysis.roles import ROLES
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, float, "float | None"], None]
-# columns no later step reads, dropped from the per-review data kept for theme counts and emerging issues
 _LINE = re.compile(r"\b(lines? )(\d+(?:, \d+)*)")
 _ROW = re.compile(r"\b(rows? )(\d+(?:, \d+)*)")
-_NOT_KEPT = ("text", "title", "review_id", "p_negative", "p_neutral", "p_positive", "theme_ids", "theme_labels")
+_ALERT_COLUMNS = ["date", "product", "category", "rating"]  # what emerging issues read per review
 _ASSIGNMENT_KEPT = ["row", "theme_id", "similarity", "topic_id", "topic_label"]
 
 
@@ -93,7 +92,7 @@ def _newlines(data: bytes) -> Iterator[int]:
 
 
 def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: Settings | None = None,
-                piece_bytes: int = 8 << 20) -> Iterator[ReviewTable]:
+                piece_bytes: int = 4 << 20) -> Iterator[ReviewTable]:
     """Review tables of consecutive pieces, rows numbered as in the whole file, duplicates of earlier pieces
     rejected as the whole-file reader would; ``rows_read == rows_kept + rejected`` holds for each piece."""
     settings = replace(settings or Settings.from_env(), max_rows=1 << 62, max_upload_mb=1 << 30)
@@ -157,7 +156,7 @@ def _merge_reports(total: IngestReport | None, piece: IngestReport, first_row: i
 
 
 def analyze_file(path: Path, out: Path, settings: Settings | None = None, overrides: dict[str, str] | None = None,
-                 piece_bytes: int = 8 << 20, n_themes: int | None = None, progress: Progress | None = None,
+                 piece_bytes: int = 4 << 20, n_themes: int | None = None, progress: Progress | None = None,
                  embedder=None, sentiment_model=None) -> dict:
     """Analyse a CSV/TSV of any size into ``out`` (reviews.csv, themes.csv, alerts.csv, report.json).
 
@@ -246,7 +245,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 frame = AnalysisResult(reviews=reviews, data=data, report=report).output_frame()
                 text = spreadsheet_safe(frame).to_csv(index=False, header=i == 0)
                 handle.write(text.encode("utf-8-sig" if i == 0 else "utf-8"))
-                compact.append(reviews.drop(columns=[c for c in _NOT_KEPT if c in reviews]))
+                compact.append(reviews[[c for c in _ALERT_COLUMNS if c in reviews]])
                 clock.tick("themes: assign + write", (i + 1) / len(pieces))
         reviews_all = pd.concat(compact, ignore_index=True)
         themes = combine_parts(fit, sample, parts, pd.Series([], dtype=str)) if parts else fit  # else: one fit on all

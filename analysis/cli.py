@@ -113,7 +113,7 @@ def analyze(
     settings = Settings.from_env()
     overrides = role_overrides(text_column, rating_column, date_column, product_column)
     if file.is_file() and (chunk_mb or file.stat().st_size > settings.max_upload_mb * 1024 * 1024):
-        _analyze_in_pieces(file, out, settings, overrides, chunk_mb or 8, themes, bool(save or add_to))
+        _analyze_in_pieces(file, out, settings, overrides, chunk_mb or 4, themes, bool(save or add_to))
         return
     table = read_or_exit(file, overrides)
     if table.report.rows_kept == 0:

@@ -5,7 +5,7 @@ so none is an exact duplicate row (the texts repeat, as re-posted reviews do; th
 distinct text once). The CLI runs as a child process with a fresh workspace; its peak RSS is read from the kernel
 (``ru_maxrss`` of the waited-for child). The issue's bar: 1M reviews with peak RSS < 2.5 GB, every row in the output.
 
-    python benchmarks/bench_million.py [--rows 1000000] [--chunk-mb 8] [--keep DIR]
+    python benchmarks/bench_million.py [--rows 1000000] [--chunk-mb 4] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--chunk-mb", type=float, default=8)
+    parser.add_argument("--chunk-mb", type=float, default=4)
     parser.add_argument("--keep", type=Path, default=None, help="keep the input and outputs in this folder")
     parser.add_argument("--warm-from", type=Path, nargs="*", default=[],
                         help="SQLite embedding caches (e.g. from bench or training runs) copied into the fresh "
