@@ -100,7 +100,6 @@ def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: S
     seen: dict[int, int] = {}  # hash of a kept row's original values -> its row number
     roles: dict[str, str] | None = None
     for data in record_pieces(Path(path), piece_bytes):
-        header_lines = 1
         table = read_reviews(data, Path(path).name, overrides=roles if roles is not None else overrides,
                              settings=settings)
         if roles is None:  # later pieces use the roles the first one settled, unused ones switched off
@@ -120,7 +119,7 @@ def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: S
                          warnings=[_shifted(w, offset, lines_before) for w in table.report.warnings],
                          languages={str(k): int(v) for k, v in kept_languages.items()})
         offset += table.report.rows_read
-        lines_before += data.count(b"\n") - header_lines
+        lines_before += data.count(b"\n") - 1  # the repeated header line
         yield ReviewTable(data=table.data[keep].reset_index(drop=True),
                           reviews=table.reviews[keep].assign(row=rows[keep]).reset_index(drop=True), report=report)
 
@@ -137,11 +136,11 @@ def _slim(mentions: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _merge_reports(total: IngestReport | None, piece: IngestReport, first_row: int) -> IngestReport:
-    """The whole file's report: counts added, rejected rows joined, each piece's warnings said once with its rows."""
-    warnings = [w if total is None else f"(rows from {first_row:,}) {w}" for w in piece.warnings]
+def _merge_reports(total: IngestReport | None, piece: IngestReport) -> IngestReport:
+    """The whole file's report: counts added, rejected rows joined, a warning that every piece gives said once."""
+    warnings = piece.warnings
     if total is None:
-        return replace(piece, warnings=warnings)
+        return piece
     known = set(total.warnings)
     return replace(
         total,
@@ -165,7 +164,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     from analysis.exports import spreadsheet_safe, write_csv
     from analysis.pipeline import AnalysisResult, _alerts, _StepClock, model_signature, score_sentiment, theme_columns
     from analysis.sentiment import load_sentiment_model
-    from analysis.themes import assign_reviews, combine_parts, find_themes, review_keys
+    from analysis.themes import assign_reviews, combine_parts, find_themes, review_keys, smallest_keys
 
     settings = settings or Settings.from_env()
     clock = _StepClock(progress)  # progress with an ETA per step, and the step timings
@@ -183,7 +182,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
         pieces: list[Path] = []
         keys, offsets = [], [0]
         for table in read_pieces(Path(path), overrides, settings, piece_bytes):
-            report = _merge_reports(report, table.report, int(table.reviews["row"].min()) if len(table.reviews) else 0)
+            report = _merge_reports(report, table.report)
             reviews = table.reviews
             texts = reviews["text"].astype(str).tolist()
             if hasattr(embedder, "preload"):
@@ -204,8 +203,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
         clock.tick("themes: fit", 0.0)
         all_keys = np.concatenate(keys)
         limit = max(int(settings.theme_fit_reviews), 1)
-        sample = np.sort(np.argsort(all_keys, kind="stable")[:limit]) if len(all_keys) > limit \
-            else np.arange(len(all_keys))
+        sample = smallest_keys(all_keys, limit)
         in_sample = np.zeros(len(all_keys), dtype=bool)
         in_sample[sample] = True
         sample_reviews = pd.concat([pd.read_pickle(p)[1].iloc[in_sample[offsets[i]:offsets[i + 1]]]

@@ -1125,7 +1125,14 @@ def fit_sample(rows: np.ndarray, texts: Sequence[str], limit: int, seed: int = 4
     read in pieces picks the same sample as the whole file."""
     if len(texts) <= limit:
         return np.arange(len(texts))
-    return np.sort(np.argsort(review_keys(rows, texts, seed), kind="stable")[:limit])
+    return smallest_keys(review_keys(rows, texts, seed), limit)
+
+
+def smallest_keys(keys: np.ndarray, limit: int) -> np.ndarray:
+    """Positions, in order, of the ``limit`` smallest keys (all of them when there are no more)."""
+    if len(keys) <= limit:
+        return np.arange(len(keys))
+    return np.sort(np.argsort(keys, kind="stable")[:limit])
 
 
 def review_keys(rows: np.ndarray, texts: Sequence[str], seed: int = 42) -> np.ndarray:
