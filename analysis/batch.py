@@ -246,7 +246,10 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 compact.append(reviews[[c for c in _ALERT_COLUMNS if c in reviews]])
                 clock.tick("themes: assign + write", (i + 1) / len(pieces))
         reviews_all = pd.concat(compact, ignore_index=True)
+        del compact
         themes = combine_parts(fit, sample, parts, pd.Series([], dtype=str)) if parts else fit  # else: one fit on all
+        has_parts = bool(parts)
+        del parts  # combined into ``themes``; the alerts below are the last memory peak
         clock.done("themes: assign + write")
 
         clock.tick("trends", 0.0)
@@ -267,7 +270,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
             clauses = pd.concat([f[f["theme_id"] == theme_id] for f in frames], ignore_index=True)
             return clauses.sort_values("review", kind="stable")
 
-        alerts = _alerts(reviews_all, themes, text_of=text_of, sentences_of=sentences_of if parts else None)
+        alerts = _alerts(reviews_all, themes, text_of=text_of, sentences_of=sentences_of if has_parts else None)
         write_csv(themes.themes, out / "themes.csv")
         write_csv(alerts, out / "alerts.csv")
         clock.done("trends")

@@ -77,6 +77,9 @@ def _nearest_rows(Z: np.ndarray, centroids: np.ndarray, block: int = 65536) -> t
     return labels, best
 
 
+_BLOCK = 16384  # rows per block where a whole-input temporary of 512-d vectors would be the memory peak
+
+
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -129,7 +132,10 @@ class ThemeClusterer:
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "mean_"):
             raise RuntimeError("ThemeClusterer is not fitted; call fit(X) first.")
-        Z = (np.asarray(X, dtype=np.float32) - self.mean_) @ self.components_.T
+        X = np.asarray(X, dtype=np.float32)
+        Z = np.empty((len(X), len(self.components_)), dtype=np.float32)
+        for start in range(0, len(X), _BLOCK):  # blockwise: a centred copy of every row would double the input
+            Z[start : start + _BLOCK] = (X[start : start + _BLOCK] - self.mean_) @ self.components_.T
         return _unit_rows(Z)
 
     def fit(self, X: np.ndarray, y: Any = None) -> ThemeClusterer:
@@ -491,8 +497,16 @@ def polarity_probe(review_vectors: np.ndarray, labels: np.ndarray, seed: int = 4
     model = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced")
     model.fit(review_vectors[idx], labels[idx] > 0)
 
+    weights, bias = model.coef_[0].astype(np.float64), float(model.intercept_[0])
+
     def score(V: np.ndarray) -> np.ndarray:
-        return (2.0 * model.predict_proba(np.asarray(V, dtype=np.float32))[:, 1] - 1.0).astype(np.float32)
+        # P(positive) = sigmoid(w.v + b), one row at a time in float64 (a row-wise sum, not BLAS, whose float32
+        # rounding varied with the number of rows): a clause scores the same whichever rows share its call
+        V = np.asarray(V)
+        decision = np.empty(len(V), dtype=np.float64)
+        for start in range(0, len(V), 1024):
+            decision[start : start + 1024] = (V[start : start + 1024].astype(np.float64) * weights).sum(axis=1)
+        return (2.0 / (1.0 + np.exp(-(decision + bias))) - 1.0).astype(np.float32)
 
     score.direction = _unit_rows(model.coef_.astype(np.float32))[0]  # the embedding direction that is sentiment
     return score
@@ -852,17 +866,29 @@ def _units(texts: pd.Series, embeddings: np.ndarray, embedder: Any, sentences: b
 
 
 def _centred(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray, direction: np.ndarray | None,
-             block: int = 65536) -> np.ndarray:
+             block: int = 65536, copy: bool = True) -> np.ndarray:
     """Step 3: each language's mean and the sentiment direction removed, rows L2-normalised.
 
-    Worked in place, a block of rows at a time, so a large input costs one copy of its vectors, not four."""
-    out = np.asarray(vectors, dtype=np.float32) - means[languages]
+    Worked in place, a block of rows at a time, so a large input costs one copy of its vectors (none with
+    ``copy=False``, for a float32 array the caller no longer needs), not four."""
+    out = np.array(vectors, dtype=np.float32) if copy else np.asarray(vectors, dtype=np.float32)
     for start in range(0, len(out), block):
         part = out[start : start + block]
+        part -= means[languages[start : start + block]]
         if direction is not None:
             part -= np.outer(part @ direction, direction)
         part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
     return out
+
+
+def _reduced(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray, direction: np.ndarray | None,
+             clusterer: ThemeClusterer) -> np.ndarray:
+    """Steps 3-4 for many rows: centred and projected a block at a time, so only the small reduced space is held."""
+    Z = np.empty((len(vectors), len(clusterer.components_)), dtype=np.float32)
+    for start in range(0, len(vectors), _BLOCK):
+        part = _centred(vectors[start : start + _BLOCK], languages[start : start + _BLOCK], means, direction)
+        Z[start : start + _BLOCK] = clusterer.transform(part)
+    return Z
 
 
 def _has_review_scores(reviews: pd.DataFrame) -> bool:
@@ -888,14 +914,14 @@ def _place(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embedding
     """Theme positions of every unit and review, and each review's topic, under a fitted model."""
     n = len(texts)
     unit_lang = _languages(units["sentence"].astype(str).tolist())
-    Z = model.clusterer.transform(_centred(unit_vectors, unit_lang, model.means, model.direction))
+    Z = _reduced(unit_vectors, unit_lang, model.means, model.direction, model.clusterer)
     to_position = np.vectorize(model.position.__getitem__, otypes=[np.int64])
     label, unit_sim = _assign(Z, scores, model.topic_centroids, model.topic_list, model.praise_half)
     unit_theme = np.where((unit_sim >= model.min_similarity) & ~context, to_position(label), UNTHEMED)
 
     # review-level primary theme: nearest to the whole review (its half by the review's polarity), else its best clause
-    review_Z = model.clusterer.transform(_centred(embeddings, _languages(texts.tolist()), model.means,
-                                                  model.direction))
+    review_Z = _reduced(embeddings, _languages(texts.tolist()), model.means, model.direction,
+                        model.clusterer)
     if _has_review_scores(reviews):
         review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").fillna(0.0).to_numpy()
     elif model.probe is not None:
@@ -1041,13 +1067,14 @@ def find_themes(
     unit_lang = _languages(units["sentence"].astype(str).tolist())
     means = _language_means(unit_vectors[content], unit_lang[content])
     direction = probe.direction if probe is not None else None
-    centred = _centred(unit_vectors, unit_lang, means, direction)
+    centred = _centred(unit_vectors[content], unit_lang[content], means, direction, copy=False)
 
     # 4. cluster the content units; every unit is then compared with the themes' centres
-    clusterer = ThemeClusterer(n_themes=n_themes, min_similarity=min_similarity, seed=seed).fit(centred[content])
+    clusterer = ThemeClusterer(n_themes=n_themes, min_similarity=min_similarity, seed=seed).fit(centred)
+    del centred
     unit_labels = np.full(len(units), UNTHEMED, dtype=np.int64)
     unit_labels[content] = clusterer.labels_
-    Z = clusterer.transform(centred)
+    Z = _reduced(unit_vectors, unit_lang, means, direction, clusterer)
 
     # 5. polarity of each unit
     scores = _unit_scores(reviews, units, unit_vectors, probe)
@@ -1145,28 +1172,47 @@ def review_keys(rows: np.ndarray, texts: Sequence[str], seed: int = 42) -> np.nd
 
 
 def _restated(themes: pd.DataFrame, mentions: pd.DataFrame, assignments: pd.DataFrame, n_reviews: int) -> pd.DataFrame:
-    """The fitted themes' counts and sentiment mix recomputed over every review (names and quotes stay the fit's)."""
-    themed = mentions[mentions["theme_id"] != UNTHEMED]
-    by = themed.assign(neg=themed["polarity"] == "negative", pos=themed["polarity"] == "positive").groupby("theme_id")
-    stats = pd.DataFrame({
-        "size": by["review"].nunique(), "mention_count": by.size(), "mean_sentiment": by["sentiment_score"].mean(),
-        "negative_share": by["neg"].mean(), "positive_share": by["pos"].mean(),
-    })
+    """The fitted themes' counts and sentiment mix recomputed over every review (names and quotes stay the fit's).
+
+    Counted with numpy over integer keys: at a million reviews (2.5M mentions) a pandas group-by costs hundreds of MB."""
+    theme = mentions["theme_id"].to_numpy()
+    themed = theme != UNTHEMED
+    theme = theme[themed].astype(np.int64)
+    review = mentions["review"].to_numpy()[themed].astype(np.int64)
+    negative = (mentions["polarity"] == "negative").to_numpy(dtype=np.float64)[themed]
+    positive = (mentions["polarity"] == "positive").to_numpy(dtype=np.float64)[themed]
+    width = int(max(theme.max(initial=-1), themes["theme_id"].max() if len(themes) else -1)) + 1
+
+    def per_theme(weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(theme, weights=weights, minlength=width)
+
+    mention_count = per_theme()
+    counted = np.maximum(mention_count, 1)
+    stride = int(review.max(initial=0)) + 1
+    reviewed = np.bincount(np.unique(theme * stride + review) // stride, minlength=width)  # distinct reviews
+    mean_sentiment = np.where(mention_count > 0, per_theme(mentions["sentiment_score"].to_numpy(
+        dtype=np.float64)[themed]) / counted, np.nan)
+    negative_share = per_theme(negative) / counted
+    positive_share = per_theme(positive) / counted
+    primary = assignments["theme_id"].to_numpy()
+    primary_size = np.bincount(primary[primary != UNTHEMED].astype(np.int64), minlength=width)
+
     out = themes.copy()
-    ids = out["theme_id"]
-    out["size"] = ids.map(stats["size"]).fillna(0).astype(int)
+    ids = out["theme_id"].to_numpy(dtype=np.int64)
+    out["size"] = reviewed[ids].astype(int)
     out["share"] = out["size"] / max(n_reviews, 1)
-    out["primary_size"] = ids.map(assignments["theme_id"].value_counts()).fillna(0).astype(int)
-    out["mention_count"] = ids.map(stats["mention_count"]).fillna(0).astype(int)
-    out["mean_sentiment"] = ids.map(stats["mean_sentiment"]).astype(float)
-    out["negative_share"] = ids.map(stats["negative_share"]).fillna(0.0).astype(float)
-    out["positive_share"] = ids.map(stats["positive_share"]).fillna(0.0).astype(float)
+    out["primary_size"] = primary_size[ids].astype(int)
+    out["mention_count"] = mention_count[ids].astype(int)
+    out["mean_sentiment"] = mean_sentiment[ids].astype(float)
+    out["negative_share"] = negative_share[ids].astype(float)
+    out["positive_share"] = positive_share[ids].astype(float)
     out["kind"] = [_kind(a, b) for a, b in zip(out["negative_share"], out["positive_share"], strict=True)]
     if "topic_id" in out:
-        topic_of_review = assignments["topic_id"].to_numpy()[themed["review"].to_numpy(dtype=np.int64)]
-        majority = pd.DataFrame({"t": themed["theme_id"].to_numpy(), "topic": topic_of_review}).groupby("t")[
-            "topic"].agg(lambda s: int(s.value_counts().sort_index().idxmax()))
-        out["topic_id"] = ids.map(majority).fillna(-1).astype(int)
+        topic = assignments["topic_id"].to_numpy(dtype=np.int64)[review]
+        n_topics = int(topic.max(initial=-1)) + 1
+        votes = np.bincount(theme * n_topics + topic, minlength=width * n_topics).reshape(width, n_topics)
+        majority = votes.argmax(axis=1) if n_topics else np.zeros(width, dtype=np.int64)  # ties: the smallest id
+        out["topic_id"] = np.where(mention_count[ids] > 0, majority[ids], -1).astype(int)
     return out
 
 
@@ -1178,6 +1224,8 @@ def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[t
     fit's names, keywords and quotes; their sizes, shares and sentiment mix are counted over all reviews."""
     kept = [c for c in fit.mentions.columns if all(c in m for _, m, _ in parts)]  # parts may be slimmed
     fit_mentions = fit.mentions[kept].assign(review=fit_positions[fit.mentions["review"].to_numpy(dtype=np.int64)])
+    if parts:  # in the parts' types: slimmed parts (analysis.batch) stay slim when concatenated
+        fit_mentions = fit_mentions.astype(parts[0][1][kept].dtypes.to_dict())
     mention_parts = [fit_mentions] + [m[kept].assign(review=pos[m["review"].to_numpy(dtype=np.int64)])
                                       for pos, m, _ in parts]
     mentions = pd.concat(mention_parts, ignore_index=True).sort_values(["review", "sentence_no"], kind="stable")

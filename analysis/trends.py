@@ -14,7 +14,7 @@ product in that period and ``min_baseline_reviews`` (30) before it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -104,18 +104,35 @@ def satisfaction_over_time(
     return out[out["reviews"] >= min_reviews][cols].reset_index(drop=True)
 
 
-def _mentions_with_reviews(reviews: pd.DataFrame, theme_result) -> pd.DataFrame:
-    """One row per (review, theme) it mentions, with the review's date/product/category and the mention polarity."""
+def _mentions_with_reviews(reviews: pd.DataFrame, theme_result,
+                           columns: Sequence[str] = ("date", "product", "category", "rating", "text")) -> pd.DataFrame:
+    """One row per (review, theme) it mentions, with the review's ``columns`` and the mention polarity."""
     if len(theme_result.assignments) != len(reviews):
         raise ValueError("theme_result was computed on a different table; run find_themes on these reviews first.")
     m = theme_result.mentions
-    m = m[m["theme_id"] >= 0]
-    # a review's polarity on a theme: negative if any of its clauses on that theme is negative
-    pol = m.assign(neg=m["polarity"] == "negative", pos=m["polarity"] == "positive", sim=m["similarity"])
-    pol = pol.groupby(["review", "theme_id"], sort=True).agg(
-        negative=("neg", "any"), positive=("pos", "any"), similarity=("sim", "max")).reset_index()
+    themed = (m["theme_id"] >= 0).to_numpy()
+    theme = m["theme_id"].to_numpy()[themed]
+    review = m["review"].to_numpy(dtype=np.int64)[themed]
+    # one row per (review, theme), in that order; a review's polarity on a theme: negative if any of its clauses on
+    # that theme is negative. Sorted integer keys and reductions over their runs: numpy, because a pandas group-by
+    # over a million reviews' mentions costs hundreds of MB.
+    key = review * (int(theme.max(initial=0)) + 1) + theme
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0]) if len(key) else np.array([], dtype=np.int64)
+
+    def any_of(values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values[order].astype(np.int64), starts) > 0 if len(starts) else values[:0]
+
+    first = order[starts]
+    pol = pd.DataFrame({
+        "review": review[first], "theme_id": theme[first],
+        "negative": any_of((m["polarity"] == "negative").to_numpy(dtype=bool)[themed]),
+        "positive": any_of((m["polarity"] == "positive").to_numpy(dtype=bool)[themed]),
+        "similarity": np.maximum.reduceat(m["similarity"].to_numpy()[themed][order], starts) if len(starts)
+        else m["similarity"].to_numpy()[:0],
+    })
     pos = pol["review"].to_numpy(dtype=np.int64)
-    for col in ("date", "product", "category", "rating", "text"):
+    for col in columns:
         if col in reviews:
             pol[col] = reviews[col].to_numpy()[pos]
     return pol
@@ -207,14 +224,17 @@ def emerging_issues(
     bucket = bucket or choose_bucket(dates)
     periods = period_start(dates, bucket)
     latest = periods.max() if period is None else period_start(pd.Series([pd.Timestamp(period)]), bucket).iloc[0]
-    group = reviews[by].fillna("—").astype(str).to_numpy()
+    # groups as integer codes (a million reviews' names as Python strings cost hundreds of MB); the categories are
+    # sorted, so grouping by code visits the groups in the order grouping by name would
+    groups = pd.Categorical(reviews[by].fillna("—").astype(str))
+    group, names = groups.codes, groups.categories
     per_review = pd.DataFrame({"period": periods.to_numpy(), "group": group})
     in_period = per_review["period"] == latest
     before = per_review["period"] < latest
     period_totals = per_review[in_period].groupby("group").size()
     baseline_totals = per_review[before].groupby("group").size()
 
-    mentions = _mentions_with_reviews(reviews, theme_result)
+    mentions = _mentions_with_reviews(reviews, theme_result, columns=())
     mentions = mentions[mentions["negative"]] if mentions["negative"].any() else mentions
     mentions = mentions.assign(period=periods.to_numpy()[mentions["review"].to_numpy(dtype=np.int64)],
                                group=group[mentions["review"].to_numpy(dtype=np.int64)])
@@ -232,10 +252,10 @@ def emerging_issues(
         p = float(fisher_exact(table, alternative="greater")[1])
         share, base_share = count / n_recent, k_base / n_base
         lift = share / max(base_share, 0.5 / n_base)  # half a mention when the baseline has none
-        rows.append((int(theme), grp, int(count), n_recent, share, k_base, n_base, base_share, lift, p))
+        rows.append((int(theme), names[grp], grp, int(count), n_recent, share, k_base, n_base, base_share, lift, p))
     if not rows:
         return pd.DataFrame(columns=cols)
-    found = pd.DataFrame(rows, columns=["theme_id", by, "mentions", "period_reviews", "share", "baseline_mentions",
+    found = pd.DataFrame(rows, columns=["theme_id", by, "group", "mentions", "period_reviews", "share", "baseline_mentions",
                                         "baseline_reviews", "baseline_share", "lift", "p_value"])
     found["q_value"] = _benjamini_hochberg(found["p_value"].to_numpy())
     found = found[(found["q_value"] < alpha) & (found["lift"] >= min_lift)].copy()
@@ -252,14 +272,14 @@ def emerging_issues(
             return [texts[i] for i in positions]
     quotes, firsts, new_words = [], [], []
     for r in found.itertuples():
-        hits = mentions[(mentions["theme_id"] == r.theme_id) & (mentions["group"] == getattr(r, by))]
+        hits = mentions[(mentions["theme_id"] == r.theme_id) & (mentions["group"] == r.group)]
         now = hits[hits["period"] == latest].sort_values("similarity", ascending=False)
         quotes.append([" ".join(t.split())[:200] for t in text_of(now["review"].drop_duplicates().head(3).tolist())])
         clauses = theme_result.mentions if sentences_of is None else sentences_of(int(r.theme_id))
         new_words.append(_distinctive_words(clauses, int(r.theme_id), set(now["review"].tolist())))
         # onset: the split point whose "since then" share differs most significantly from the share before it
         series = hits.groupby("period").size()
-        totals = per_review[per_review["group"] == getattr(r, by)].groupby("period").size()
+        totals = per_review[per_review["group"] == r.group].groupby("period").size()
         counts = series.reindex(totals.index, fill_value=0)
         first, best_p = latest, 1.0
         for start in totals.index[(totals.index <= latest) & (totals.index > totals.index.min())]:
