@@ -14,6 +14,7 @@ import pytest
 from analysis.themes import (
     UNTHEMED,
     ThemeResult,
+    TopicClusterer,
     class_tfidf_keywords,
     find_themes,
     match_theme_ids,
@@ -251,3 +252,42 @@ def test_a_complaint_in_chinese_and_in_english_is_one_theme(analysis):
         return int(m["theme_id"].value_counts().idxmax())
 
     assert top_theme(slow_zh, "太慢") == top_theme(slow_en, "painfully slow")
+
+
+def _planted_groups(sizes: tuple[int, ...] = (1500, 600, 150), dim: int = 32, noise: float = 0.9,
+                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors around one random direction per group (unequal sizes, as review topics are)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(len(sizes), dim))
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    vectors = centres[truth] + noise * rng.normal(size=(len(truth), dim))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), truth
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_topics_find_the_planted_groups_whatever_the_seed(seed):
+    from sklearn.metrics import adjusted_rand_score
+
+    vectors, truth = _planted_groups()
+    topics = TopicClusterer(seed=seed).fit(vectors)
+    assert topics.n_topics_ == 3
+    assert topics.stability_[3] >= topics.min_stability
+    assert adjusted_rand_score(truth, topics.labels_) > 0.95
+
+
+def test_topics_are_deterministic_and_predict_gives_the_fitted_labels():
+    vectors, _ = _planted_groups(seed=1)
+    a = TopicClusterer(seed=7).fit(vectors)
+    b = TopicClusterer(seed=7).fit(vectors)
+    assert np.array_equal(a.labels_, b.labels_)
+    assert a.k_scores_ == b.k_scores_ and a.stability_ == b.stability_
+    assert np.array_equal(a.predict(vectors), a.labels_)
+
+
+def test_topics_honour_a_fixed_count_cope_with_tiny_inputs_and_refuse_predict_before_fit():
+    vectors, _ = _planted_groups(seed=2)
+    assert TopicClusterer(n_topics=5, seed=0).fit(vectors).n_topics_ == 5
+    tiny = TopicClusterer(seed=0).fit(vectors[:12])
+    assert tiny.n_topics_ == 1 and (tiny.labels_ == 0).all()
+    with pytest.raises(RuntimeError, match="fit"):
+        TopicClusterer().predict(vectors)
