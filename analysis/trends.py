@@ -118,18 +118,16 @@ def _mentions_with_reviews(reviews: pd.DataFrame, theme_result,
     # over a million reviews' mentions costs hundreds of MB.
     key = review * (int(theme.max(initial=0)) + 1) + theme
     order = np.argsort(key, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0]) if len(key) else np.array([], dtype=np.int64)
+    starts = np.flatnonzero(np.diff(key[order], prepend=key[order][:1] - 1))  # where each (review, theme) run begins
 
-    def any_of(values: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(values[order].astype(np.int64), starts) > 0 if len(starts) else values[:0]
+    def any_of(polarity: str) -> np.ndarray:
+        return np.add.reduceat((m["polarity"] == polarity).to_numpy(dtype=np.int64)[themed][order], starts) > 0
 
     first = order[starts]
     pol = pd.DataFrame({
-        "review": review[first], "theme_id": theme[first],
-        "negative": any_of((m["polarity"] == "negative").to_numpy(dtype=bool)[themed]),
-        "positive": any_of((m["polarity"] == "positive").to_numpy(dtype=bool)[themed]),
-        "similarity": np.maximum.reduceat(m["similarity"].to_numpy()[themed][order], starts) if len(starts)
-        else m["similarity"].to_numpy()[:0],
+        "review": review[first], "theme_id": theme[first], "negative": any_of("negative"),
+        "positive": any_of("positive"),
+        "similarity": np.maximum.reduceat(m["similarity"].to_numpy()[themed][order], starts),
     })
     pos = pol["review"].to_numpy(dtype=np.int64)
     for col in columns:
@@ -255,8 +253,8 @@ def emerging_issues(
         rows.append((int(theme), names[grp], grp, int(count), n_recent, share, k_base, n_base, base_share, lift, p))
     if not rows:
         return pd.DataFrame(columns=cols)
-    found = pd.DataFrame(rows, columns=["theme_id", by, "group", "mentions", "period_reviews", "share", "baseline_mentions",
-                                        "baseline_reviews", "baseline_share", "lift", "p_value"])
+    found = pd.DataFrame(rows, columns=["theme_id", by, "group", "mentions", "period_reviews", "share",
+                                        "baseline_mentions", "baseline_reviews", "baseline_share", "lift", "p_value"])
     found["q_value"] = _benjamini_hochberg(found["p_value"].to_numpy())
     found = found[(found["q_value"] < alpha) & (found["lift"] >= min_lift)].copy()
     if found.empty:
