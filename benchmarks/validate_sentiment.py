@@ -51,14 +51,18 @@ BIASES = np.round(np.arange(-2.0, 2.01, 0.25), 2)
 
 
 def fold_scores(folds, targets, logits, bias=0.0) -> dict[str, tuple[float, float, float]]:
-    """Per fold polarity (accuracy, macro-F1, AUC-ROC) of logits; decision: logit(pos) - logit(neg) + bias >= 0."""
+    """Per fold polarity (accuracy, macro-F1, AUC-ROC) of logits; decision: logit(pos) - logit(neg) + bias >= 0.
+
+    ``logits`` is (folds, rows, 3): fold i's model's logits in ``logits[i]`` (the skewed folds validate rows of the
+    books and computers folds, so one shared array would let one fold's model overwrite another's).
+    """
     from sklearn.metrics import f1_score, roc_auc_score
 
     out = {}
-    for name, (_, rows) in folds.items():
+    for index, (name, (_, rows)) in enumerate(folds.items()):
         rows = rows[targets[rows] != NEUTRAL]
         truth = (targets[rows] == POSITIVE).astype(int)
-        margin = logits[rows, 2] - logits[rows, 0] + bias
+        margin = logits[index, rows, 2] - logits[index, rows, 0] + bias
         predicted = (margin >= 0).astype(int)
         out[name] = (float((predicted == truth).mean()), float(f1_score(truth, predicted, average="macro")),
                      float(roc_auc_score(truth, margin)))  # fmt: skip
@@ -88,18 +92,20 @@ def skewed_english_sets(targets, folds, shares=(0.9, 0.95), draws: int = 5, seed
     return sets
 
 
-def set_scores(sets: dict, targets, margin) -> dict[str, tuple[float, float, float]]:
-    """Polarity (accuracy, macro-F1, AUC-ROC) of a decision margin on each set, averaged over its draws."""
+def set_scores(sets: dict, targets, margin, fold_names: list[str]) -> dict[str, tuple[float, float, float]]:
+    """Polarity (accuracy, macro-F1, AUC-ROC) of a (folds, rows) decision margin on each set (named after its fold,
+    with an ``@share`` suffix for resampled ones), averaged over its draws."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     out = {}
     for name, draws in sets.items():
         values = []
+        fold_margin = margin[fold_names.index(name.split("@")[0])]
         for rows in draws:
             truth = (targets[rows] == POSITIVE).astype(int)
-            predicted = (margin[rows] >= 0).astype(int)
+            predicted = (fold_margin[rows] >= 0).astype(int)
             values.append(((predicted == truth).mean(), f1_score(truth, predicted, average="macro"),
-                           roc_auc_score(truth, margin[rows])))  # fmt: skip
+                           roc_auc_score(truth, fold_margin[rows])))  # fmt: skip
         out[name] = tuple(float(v) for v in np.mean(values, axis=0))
     return out
 
@@ -109,21 +115,21 @@ def criterion(scores: dict, skip: str | None = None) -> float:
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def out_of_fold_logits(train, embeddings, folds, config: TrainingConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Each expert's logits on every validated row, from the model trained without that row's domain."""
+    """Each expert's logits, (folds, rows, 3): fold i's model on fold i's validated rows (zeros elsewhere)."""
     from analysis.sentiment import NgramHasher
 
     targets = train["target"].to_numpy()
     groups = (train["source"] + "/" + train["category"].fillna("")).to_numpy()
     sources = train["source"].to_numpy()
     texts = np.asarray(train["text"].tolist(), dtype=object)
-    mlp_logits = np.zeros((len(train), 3), dtype=np.float32)
-    ngram_logits = np.zeros((len(train), 3), dtype=np.float32)
-    for name, (fit_rows, rows) in folds.items():
+    mlp_logits = np.zeros((len(folds), len(train), 3), dtype=np.float32)
+    ngram_logits = np.zeros((len(folds), len(train), 3), dtype=np.float32)
+    for index, (name, (fit_rows, rows)) in enumerate(folds.items()):
         started = time.perf_counter()
         weights = balanced_weights(groups[fit_rows], targets[fit_rows], config.balance_cap) if config.balance_cap > 0 else None
         validation = validation_mask(sources[fit_rows], config.validation_fraction, config.seed)
@@ -131,13 +137,13 @@ def out_of_fold_logits(train, embeddings, folds, config: TrainingConfig) -> tupl
         import torch
 
         with torch.inference_mode():
-            mlp_logits[rows] = network(torch.from_numpy(np.ascontiguousarray(embeddings[rows], dtype=np.float32))).numpy()
+            mlp_logits[index, rows] = network(torch.from_numpy(np.ascontiguousarray(embeddings[rows], dtype=np.float32))).numpy()
         hasher = NgramHasher(config.n_features_log2, char_max=config.char_max, jieba_words=config.jieba_words)
         hasher.fit(list(texts[fit_rows]))
         coefficients, intercept, _ = fit_ngram_logistic(
             hasher.transform(list(texts[fit_rows])), targets[fit_rows], weights, config.ngram_l2, threads=config.threads
         )
-        ngram_logits[rows] = hasher.transform(list(texts[rows])) @ coefficients + intercept
+        ngram_logits[index, rows] = hasher.transform(list(texts[rows])) @ coefficients + intercept
         print(f"fold {name}: {len(fit_rows)} training rows, {len(rows)} validated, {time.perf_counter() - started:.0f} s",
               flush=True)  # fmt: skip
     return mlp_logits, ngram_logits
@@ -196,14 +202,15 @@ def main() -> None:
     chosen = {}
     for language, sets in (("en", skewed), ("zh", chinese)):
         def margin(bias, language=language):
-            return logits[:, 2] - logits[:, 0] + np.where(languages == language, bias, 0.0)
+            return logits[..., 2] - logits[..., 0] + np.where(languages == language, bias, 0.0)
 
-        by_bias = {float(b): set_scores(sets, targets, margin(b)) for b in BIASES}
+        by_bias = {float(b): set_scores(sets, targets, margin(b), list(folds)) for b in BIASES}
         chosen[language] = max(by_bias, key=lambda b, by_bias=by_bias: criterion(by_bias[b]))
         for b in (0.0, chosen[language]):
             show(f"{language} bias {b:+.2f} on the {language} sets", by_bias[b])
-    margin = logits[:, 2] - logits[:, 0] + np.select([languages == "en", languages == "zh"], [chosen["en"], chosen["zh"]], 0.0)
-    show(f"language bias {chosen} (7 folds)", fold_scores(folds, targets, np.column_stack([-margin / 2, 0 * margin, margin / 2])))
+    language_bias = np.select([languages == "en", languages == "zh"], [chosen["en"], chosen["zh"]], 0.0)
+    margin = logits[..., 2] - logits[..., 0] + language_bias
+    show(f"language bias {chosen} (7 folds)", fold_scores(folds, targets, np.stack([-margin / 2, 0 * margin, margin / 2], -1)))
     print(f"{time.perf_counter() - started:.0f} s")
     if args.json_out:
         results.update({"best": {"weight": best[0], "bias": best[1], "scores": grid[best]}, "nested": nested,
