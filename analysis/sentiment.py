@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 LABELS = ("negative", "neutral", "positive")
-DEFAULT_MODEL_ID = "review-insights-sentiment-v2"
+DEFAULT_MODEL_ID = "review-insights-sentiment-v3"
 MODELS_DIR = Path(__file__).parent / "models"
 WEIGHTS_FILE = "model.safetensors"
 FRAME_COLUMNS = ("sentiment_label", "sentiment_score", "p_negative", "p_neutral", "p_positive")

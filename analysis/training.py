@@ -86,7 +86,7 @@ class TrainingConfig:
     ngram_weight: float = 0.5
     balance_cap: float = 10.0
     polarity_bias: float = 0.0
-    language_bias: dict[str, float] = field(default_factory=dict)
+    language_bias: dict[str, float] = field(default_factory=lambda: {"en": 0.5})
     seed: int = 42
     threads: int = 2
 
