@@ -40,6 +40,7 @@ def test_default_model_identity(default_model):
     assert isinstance(default_model, SentimentModel)
     assert default_model.model_id == DEFAULT_MODEL_ID
     assert default_model.uses_embedder == "use-m"
+    assert default_model.language_bias_ == {"en": 0.5}  # chosen on positive-skewed English validation folds
 
 
 def test_predictions_shape_and_ranges(default_predictions):

@@ -56,6 +56,29 @@ def test_hasher_counts_the_ngrams_it_promises():
     assert _features(hasher, "not good") - _features(hasher, "good not")
 
 
+def test_hasher_options_add_features_and_leave_the_v2_ones():
+    base, four, words = NgramHasher(18), NgramHasher(18, char_max=4), NgramHasher(18, jieba_words=True)
+    # "abcd": four adds the 4-grams " abc", "abcd", "bcd " and nothing else
+    assert _features(base, "abcd") < _features(four, "abcd")
+    assert len(_features(four, "abcd") - _features(base, "abcd")) == 3
+    assert _features(four, "a") == _features(base, "a")  # no 4-gram fits in " a "
+    # jieba words of Chinese text go to a third block; English text gets none
+    chinese = _features(words, "这个产品质量很好")
+    assert _features(base, "这个产品质量很好") < chinese and max(chinese) >= 2 << 18
+    assert words.n_features == 3 << 18
+    assert _features(words, "not good at all") == _features(base, "not good at all")
+
+
+def test_language_bias_moves_only_that_languages_decision():
+    from analysis.sentiment import apply_language_bias
+
+    logits = np.zeros((3, 3), dtype=np.float32)
+    texts = ["great product", "质量很好", "🙂"]
+    moved = apply_language_bias(logits.copy(), texts, {"en": 1.0})
+    np.testing.assert_allclose(moved, [[-0.5, 0, 0.5], [0, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(apply_language_bias(logits.copy(), texts, {}), logits)
+
+
 def test_hasher_repeats_raise_the_count_sublinearly():
     hasher = NgramHasher(12)
     once, thrice = hasher.counts(["bad"]), hasher.counts(["bad bad bad"])

@@ -103,3 +103,38 @@ def test_embedding_head_serves_an_st_spec(small_sample, tmp_path):
     assert model.uses_embedder == "use-m"
     preds = model.predict(["很好", "", "awful"], embeddings=None)
     assert preds.labels[1] == "neutral" and preds.probabilities.shape == (3, 3)
+
+
+@needs_data
+def test_language_bias_comes_only_with_class_balancing_and_v2_files_still_load(small_sample, tmp_path):
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from analysis.language import detect_language
+    from analysis.sentiment import load_sentiment_model
+
+    sample, embeddings = small_sample
+    config = TrainingConfig(max_epochs=2, n_features_log2=10, hidden=16, language_bias={"en": 1.0})
+    args = (sample["text"], sample["target"].to_numpy(), embeddings)
+    plain, _ = train_sentiment_model(*args, tmp_path / "plain.safetensors", config)
+    groups = (sample["source"] + "/" + sample["category"].fillna("")).tolist()
+    balanced, _ = train_sentiment_model(*args, tmp_path / "balanced.safetensors", config, groups=groups)
+    texts = sample["text"].tolist()
+    english = np.array([detect_language(t) == "en" for t in texts])
+    assert load_sentiment_model(str(plain)).language_bias_ == {}
+    model = load_sentiment_model(str(balanced))
+    assert model.language_bias_ == {"en": 1.0}
+    # the same file without the v3 keys (a v2-format file) loads and differs only by the English bias
+    with safe_open(str(balanced), framework="pt") as handle:
+        config_v2 = json.loads(handle.metadata()["config"])
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118 (not a dict)
+    for key in ("language_bias", "char_max", "jieba_words"):
+        config_v2.pop(key)
+    save_file(tensors, str(tmp_path / "v2.safetensors"), metadata={"config": json.dumps(config_v2)})
+    old = load_sentiment_model(str(tmp_path / "v2.safetensors")).logits(texts, embeddings)
+    new = model.logits(texts, embeddings)
+    margin = (new[:, 2] - new[:, 0]) - (old[:, 2] - old[:, 0])
+    np.testing.assert_allclose(margin[english], 1.0, atol=1e-4)
+    np.testing.assert_allclose(margin[~english], 0.0, atol=1e-4)
