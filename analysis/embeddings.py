@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import logging
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -43,10 +44,11 @@ class UseEmbedder:
 
     Calls of at least ``pool_threshold`` texts are encoded by ``processes`` worker processes with one BLAS thread each
     (see ``analysis.encoder_pool``), started on the first such call and reused by later ones; smaller calls, and
-    ``processes`` of 0 or 1, run here with ``threads`` BLAS threads, so they never pay the pool's start-up (~1 s).
+    ``processes`` of 0 or 1, run here with ``threads`` BLAS threads, so they never pay the pool's start-up (each worker loads
+    the model: 1-2 s). One embedder may serve several threads (Streamlit sessions share it); they share one pool.
     Both paths give the same vectors within 1e-6 (BLAS rounding). If the pool cannot start or a worker dies, that
-    call is encoded here instead (no row is lost) and a later large call tries a fresh pool, up to
-    ``MAX_POOL_FAILURES`` times.
+    call is encoded here instead (no row is lost); after a dead worker a later large call tries a fresh pool, up to
+    ``MAX_POOL_FAILURES`` times, after a failed start none.
     """
 
     model_id = "use-m-v3"
@@ -65,6 +67,7 @@ class UseEmbedder:
         self.pool = None
         self.pool_failures = 0
         self._model = None
+        self._pool_lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -85,19 +88,32 @@ class UseEmbedder:
                           for i in range(0, len(texts), self.batch_size)])
 
     def _embed_pooled(self, texts: list[str]) -> np.ndarray | None:
-        """The pool's vectors, or None when it failed (the caller then encodes here)."""
-        from analysis.encoder_pool import EncoderPool
-
+        """The pool's vectors, or None when it failed (the caller then encodes here, so no row is lost)."""
+        with self._pool_lock:  # two sessions must not start two pools
+            if self.pool is None and not self._start_pool():
+                return None
+            pool = self.pool
         try:
-            if self.pool is None:
-                self.pool = EncoderPool(self.processes, self.batch_size)
-            return self.pool.encode(texts)
-        except Exception as exc:  # noqa: BLE001  a dead worker, no processes allowed, ...: never lose rows
+            return pool.encode(texts)
+        except Exception as exc:  # noqa: BLE001  a worker died (BrokenProcessPool) or a chunk failed: never lose rows
             self.pool_failures += 1
             logger.warning("encoder pool failed (%s: %s); encoding %d texts in-process", type(exc).__name__, exc,
                            len(texts))
             self.close()
             return None
+
+    def _start_pool(self) -> bool:
+        """Start the workers; if they cannot start (no processes allowed, an unguarded ``__main__``), stop trying."""
+        from analysis.encoder_pool import EncoderPool
+
+        try:
+            self.pool = EncoderPool(self.processes, self.batch_size)
+            return True
+        except Exception as exc:  # noqa: BLE001  whatever the cause, this embedder keeps working in-process
+            self.pool_failures = self.MAX_POOL_FAILURES
+            logger.warning("encoder pool could not start (%s: %s); encoding in-process from now on",
+                           type(exc).__name__, exc)
+            return False
 
     def close(self) -> None:
         """Stop the worker processes now; the next large call starts new ones."""

@@ -9,7 +9,12 @@ Start method: ``forkserver``. The parent may hold threads (Streamlit's server, D
 process can copy a held lock into the child, so plain ``fork`` is out. ``forkserver`` and ``spawn`` both start workers
 from a clean single-threaded interpreter; they measured the same start-up here (the ~1 s model load dominates), and
 ``forkserver`` is used because every later pool in the same process forks from the already running server instead of
-booting a fresh interpreter. This module imports nothing beyond numpy, so workers never import Streamlit through it.
+booting a fresh interpreter (and shuts workers down faster: 0.02 s against 0.2 s). The forkserver itself stays until
+the parent exits. This module imports nothing beyond numpy, so workers never import Streamlit through it.
+
+Like any ``spawn``/``forkserver`` child, a worker re-imports the parent's ``__main__`` script (not ``python -m`` or
+``-c`` mains), so a script that embeds needs the ``if __name__ == "__main__":`` guard; without it the pool fails to
+start and the embedder encodes in-process (see ``UseEmbedder``).
 """
 
 from __future__ import annotations
