@@ -12,9 +12,9 @@ from a clean single-threaded interpreter; they measured the same start-up here (
 booting a fresh interpreter (and shuts workers down faster: 0.02 s against 0.2 s). The forkserver itself stays until
 the parent exits. This module imports nothing beyond numpy, so workers never import Streamlit through it.
 
-Like any ``spawn``/``forkserver`` child, a worker re-imports the parent's ``__main__`` script (not ``python -m`` or
-``-c`` mains), so a script that embeds needs the ``if __name__ == "__main__":`` guard; without it the pool fails to
-start and the embedder encodes in-process (see ``UseEmbedder``).
+A ``spawn``/``forkserver`` child normally re-runs the parent's ``__main__`` script; Streamlit makes the app script
+``__main__``, so each worker would run the whole app (measured: 750 MB per worker instead of ~240 MB). The workers are
+launched with a bare stand-in ``__main__`` instead (``_bare_main``): they need nothing from it.
 """
 
 from __future__ import annotations
@@ -22,9 +22,13 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
+import threading
+import types
 import weakref
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -57,6 +61,21 @@ def _shutdown(executor: ProcessPoolExecutor) -> None:
     executor.shutdown(wait=True, cancel_futures=True)
 
 
+_main_lock = threading.Lock()
+
+
+@contextmanager
+def _bare_main():
+    """While workers launch, ``__main__`` is an empty module, so they do not re-run the parent's script."""
+    with _main_lock:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
+
+
 def split(texts: Sequence[str], parts: int, most: int) -> list[list[str]]:
     """Consecutive chunks of at most ``most`` texts and at least ``parts`` chunks, so every worker gets work."""
     size = max(1, min(most, math.ceil(len(texts) / max(parts, 1))))
@@ -77,8 +96,11 @@ class EncoderPool:
             initializer=_load_worker_model,
         )
         self._finalizer = weakref.finalize(self, _shutdown, self._executor)
-        try:  # start every worker now, so a pool that cannot start fails here and not halfway through a call
-            list(self._executor.map(_ping, range(processes)))
+        try:  # launch every worker now (the first task does), so a pool that cannot start fails here
+            with _bare_main():  # one task per worker: each submit launches a worker while none is idle
+                futures = [self._executor.submit(_ping, i) for i in range(processes)]
+            for future in futures:
+                future.result()
         except BaseException:
             self.close()
             raise
@@ -86,7 +108,9 @@ class EncoderPool:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Raw vectors of ``texts`` in order; chunks go to the workers as they free up."""
         chunks = split(texts, self.processes, self.chunk_size)
-        return np.vstack(list(self._executor.map(_encode_chunk, chunks)))
+        with _bare_main():  # submitting may launch a worker that was not needed before
+            results = self._executor.map(_encode_chunk, chunks)
+        return np.vstack(list(results))
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for tests and memory reports)."""

@@ -111,17 +111,24 @@ def test_close_ends_the_workers(texts):
     assert embedder.pool is None and all(wait_gone(pid) for pid in pids)
 
 
-def test_the_interpreter_exits_promptly_with_a_live_pool():
-    code = (
+def test_a_script_without_a_main_guard_exits_promptly_and_is_not_rerun_by_workers(tmp_path):
+    script = tmp_path / "unguarded.py"  # a script as __main__, the way Streamlit runs app.py
+    script.write_text(
+        "print('script ran')\n"
         "from analysis.embeddings import UseEmbedder\n"
         "e = UseEmbedder(processes=2, pool_threshold=2)\n"
         "e.embed(['好评', 'great', '一般般'])\n"
-        "print(e.pool.worker_pids())\n"  # no close(): the finalizer must stop the workers at exit
+        "print(e.pool_failures, e.pool.worker_pids())\n",  # no close(): the finalizer must stop the workers at exit
+        encoding="utf-8",
     )
-    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=60,
+                          env=env)
     assert done.returncode == 0, done.stderr
-    pids = [int(p) for p in done.stdout.strip().strip("[]").split(",")]
-    assert len(pids) == 2 and all(wait_gone(pid) for pid in pids)
+    assert done.stdout.count("script ran") == 1
+    failures, pids = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    pids = [int(p) for p in pids.strip("[]").split(",")]
+    assert failures == "0" and len(pids) == 2 and all(wait_gone(pid) for pid in pids)
 
 
 def test_the_setting_chooses_the_worker_count(monkeypatch):
