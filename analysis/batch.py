@@ -168,7 +168,8 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
 
     settings = settings or Settings.from_env()
     clock = _StepClock(progress)  # progress with an ETA per step, and the step timings
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file,
+                                         settings.encoder_processes)
     if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)

@@ -35,6 +35,8 @@ class Settings:
     warm_up_sample: int = 1  # 1: Home analyses the bundled sample in the background on first visit; 0: on demand
     seed: int = 42
     theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
+    # worker processes for large USE-m encoder calls (1 BLAS thread each); 0 or 1: encode in-process
+    encoder_processes: int = min(2, os.cpu_count() or 1)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

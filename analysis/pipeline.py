@@ -104,7 +104,8 @@ def analyze(
     texts = reviews["text"].astype(str).tolist()
 
     clock.tick("embed", 0.0)
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file,
+                                         settings.encoder_processes)
     embeddings = embed_texts(embedder, texts, lambda f: clock.tick("embed", f))
     clock.done("embed")
 
@@ -238,7 +239,8 @@ def extend(previous: AnalysisResult, table: ReviewTable, settings: Settings | No
            sentiment_model=None) -> AnalysisResult:
     """Add a new export (e.g. next month's) to a saved analysis: only new reviews are embedded, theme ids are kept."""
     settings = settings or Settings.from_env()
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file)
+    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file,
+                                         settings.encoder_processes)
     if previous.embeddings is not None and previous.models.get("embedding") == embedder.model_id \
             and hasattr(embedder, "prime"):
         embedder.prime(previous.reviews["text"].astype(str).tolist(), previous.embeddings)

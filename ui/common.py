@@ -72,7 +72,7 @@ def models():
     from analysis.sentiment import load_sentiment_model
 
     config = settings()
-    embedder = load_embedder(config.embedding_model, config.embedding_cache_file)
+    embedder = load_embedder(config.embedding_model, config.embedding_cache_file, config.encoder_processes)
     return embedder, load_sentiment_model(config.sentiment_model)
 
 
