@@ -2,7 +2,8 @@
 
 Reviews are resampled from ``../shared/data`` (Chinese shopping and English product reviews, the categories kept
 as weak ground truth for theme quality). Every measurement runs in a fresh child process, so its peak memory
-(ru_maxrss) and its model loading are its own; the printed ratios compare runs of the same command.
+(its process tree's resident memory, sampled, encoder workers included) and its model loading are its own; the
+printed ratios compare runs of the same command.
 """
 
 from __future__ import annotations
@@ -51,6 +52,53 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants now (Linux /proc), in MB.
+
+    The encoder's worker processes are grandchildren (forked by a forkserver), so neither ru_maxrss of the process
+    nor of its children adds them up; this does."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # the command name may hold spaces and parentheses: the parent id follows the last ")"
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(children)
+        frontier = children
+    total_kb = 0
+    for pid in tree:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total_kb / 1024
+
+
+def run_watched(command: list[str], interval: float = 0.5, **kwargs) -> tuple[subprocess.CompletedProcess, float]:
+    """Run a command; also return the peak of its process tree's summed resident memory (MB), sampled."""
+    import threading
+
+    process = subprocess.Popen(command, **kwargs)
+    peak = [0.0]
+    finished = threading.Event()
+
+    def sample() -> None:
+        while not finished.wait(interval):
+            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    stdout, stderr = process.communicate()
+    finished.set()
+    watcher.join()
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), peak[0]
+
+
 def _quality(truth: pd.Series, labels: np.ndarray) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
@@ -92,12 +140,14 @@ def run_bertopic(csv_path: str) -> dict:
 
 
 def _child(kind: str, *args: str) -> dict:
+    """One measured run in a fresh process; ``peak_mb`` is its whole process tree's (encoder workers included)."""
     code = f"import json, sys; from analysis.bench import run_{kind}; print(json.dumps(run_{kind}(*sys.argv[1:])))"
-    done = subprocess.run([sys.executable, "-c", code, *args], check=False, capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+    done, tree_peak = run_watched([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, cwd=Path(__file__).resolve().parents[1])
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**result, "peak_mb": max(result["peak_mb"], tree_peak)}
 
 
 def benchmark(sizes: list[int], bertopic: bool = True, seed: int = 42, log=print) -> list[dict]:

@@ -74,8 +74,11 @@ class _StepClock:
             self.progress(step, 1.0, None)
 
 
-def embed_texts(embedder: Embedder, texts: list[str], tick: Callable[[float], None], chunk: int = 512) -> np.ndarray:
-    """Embed in chunks so a long run reports progress; the embedder's cache skips texts seen before."""
+def embed_texts(embedder: Embedder, texts: list[str], tick: Callable[[float], None], chunk: int = 2048) -> np.ndarray:
+    """Embed in chunks so a long run reports progress; the embedder's cache skips texts seen before.
+
+    Chunks of 2,048 texts: the encoder's worker pool splits a call into chunks of 256, so a call of 512 kept each of
+    two workers busy with one chunk and then idle while the call returned."""
     if hasattr(embedder, "preload"):
         embedder.preload(texts)
     parts = []

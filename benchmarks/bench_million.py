@@ -2,8 +2,9 @@
 
 Rows are real reviews resampled from ../shared/data (``analysis.bench.build_corpus``), each with its own review id
 so none is an exact duplicate row (the texts repeat, as re-posted reviews do; the embedding cache embeds each
-distinct text once). The CLI runs as a child process with a fresh workspace; its peak RSS is read from the kernel
-(``ru_maxrss`` of the waited-for child). The issue's bar: 1M reviews with peak RSS < 2.5 GB, every row in the output.
+distinct text once). The CLI runs as a child process with a fresh workspace; its peak RSS is the larger of the kernel's
+``ru_maxrss`` of the waited-for child and its process tree's summed resident memory sampled every 0.5 s (the
+encoder's worker processes, when a cold cache starts them, count too). The issue's bar: 1M reviews with peak RSS < 2.5 GB, every row in the output.
 
     python benchmarks/bench_million.py [--rows 1000000] [--chunk-mb 4] [--keep DIR]
 """
@@ -16,7 +17,6 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +36,7 @@ def main() -> None:
                              "workspace first: exact vectors, so only the time changes")
     args = parser.parse_args()
 
-    from analysis.bench import build_corpus
+    from analysis.bench import build_corpus, run_watched
 
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="review-insights-million-"))
     scratch.mkdir(parents=True, exist_ok=True)
@@ -63,11 +63,11 @@ def main() -> None:
                 workspace.put(dict(batch))
         print(f"workspace cache warmed from {', '.join(map(str, args.warm_from))}", flush=True)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "analysis", "analyze", str(source), "--out", str(out),
-                           "--chunk-mb", str(args.chunk_mb)], check=False, cwd=ROOT, text=True,
-                          env={**os.environ, **env})
+    done, tree_mb = run_watched([sys.executable, "-m", "analysis", "analyze", str(source), "--out", str(out),
+                                 "--chunk-mb", str(args.chunk_mb)], cwd=ROOT, text=True, env={**os.environ, **env})
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # the CLI's own peak (exact), and its process tree's summed memory (sampled: encoder workers are extra processes)
+    peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, tree_mb)
     if done.returncode != 0:
         print(f"the CLI failed with exit {done.returncode}")
         sys.exit(1)
