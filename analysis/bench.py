@@ -69,14 +69,16 @@ def tree_rss_mb(root: int) -> float:
         children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
         tree.update(children)
         frontier = children
-    total_kb = 0
-    for pid in tree:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return total_kb / 1024
+    return sum(status_mb(pid, "VmRSS") for pid in tree)
+
+
+def status_mb(pid: int | str, field: str) -> float:
+    """A memory field of /proc/PID/status (VmRSS: resident now, VmHWM: peak resident), in MB; 0 if it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith(f"{field}:")), 0.0)
 
 
 def run_watched(command: list[str], interval: float = 0.5, **kwargs) -> tuple[subprocess.CompletedProcess, float]:

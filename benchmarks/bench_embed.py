@@ -37,14 +37,6 @@ def reviews(n: int, data_dir: Path, seed: int = 0) -> list[str]:
     return texts
 
 
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """VmHWM (peak resident set) of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def seconds(fn, texts: list[str]) -> tuple[float, np.ndarray]:
     started = time.perf_counter()
     vectors = fn(texts)
@@ -71,18 +63,19 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA)
     args = parser.parse_args()
 
+    from analysis.bench import status_mb
     from analysis.embeddings import UseEmbedder, default_encoder_processes
 
     processes = args.processes or default_encoder_processes()
     texts = reviews(args.n, args.data_dir)
-    tokens_hint = sum(len(t) for t in texts)
-    print(f"{len(texts)} reviews ({tokens_hint:,} chars), pool of {processes} workers x 1 BLAS thread "
+    chars = sum(len(t) for t in texts)
+    print(f"{len(texts)} reviews ({chars:,} chars), pool of {processes} workers x 1 BLAS thread "
           f"vs in-process 2 BLAS threads")
     here = UseEmbedder(threads=2, processes=1)
     pooled = UseEmbedder(processes=processes, pool_threshold=1)
 
     cold, _ = seconds(pooled.embed, texts)
-    parent_pool_only = peak_rss_mb()
+    parent_pool_only = status_mb("self", "VmHWM")
     here.embed(["warm up"])  # load the in-process model outside the clock, as the pool's start is reported apart
     best_here, best_pool, diff = compare(here, pooled, texts, args.repeats)
     n = len(texts)
@@ -90,8 +83,9 @@ def main() -> None:
     print(f"pool (warm)  {n / best_pool:8.0f} texts/s  ({best_pool:.2f} s)  -> {best_here / best_pool:.2f}x in-process")
     print(f"pool (first call, incl. start) {cold:.2f} s -> {best_here / cold:.2f}x in-process")
     print(f"max abs difference {diff:.1e}")
-    workers = {pid: peak_rss_mb(pid) for pid in pooled.pool.worker_pids()}
-    print(f"peak RSS: parent {parent_pool_only:.0f} MB with the pool only, {peak_rss_mb():.0f} MB after its own model "
+    workers = {pid: status_mb(pid, "VmHWM") for pid in pooled.pool.worker_pids()}
+    parent_all = status_mb("self", "VmHWM")
+    print(f"peak RSS: parent {parent_pool_only:.0f} MB with the pool only, {parent_all:.0f} MB after its own model "
           f"too; workers " + ", ".join(f"{mb:.0f} MB" for mb in workers.values()))
 
     for size in [int(s) for s in args.sweep.split(",") if s]:

@@ -2,9 +2,10 @@
 
 Rows are real reviews resampled from ../shared/data (``analysis.bench.build_corpus``), each with its own review id
 so none is an exact duplicate row (the texts repeat, as re-posted reviews do; the embedding cache embeds each
-distinct text once). The CLI runs as a child process with a fresh workspace; its peak RSS is the larger of the kernel's
-``ru_maxrss`` of the waited-for child and its process tree's summed resident memory sampled every 0.5 s (the
-encoder's worker processes, when a cold cache starts them, count too). The issue's bar: 1M reviews with peak RSS < 2.5 GB, every row in the output.
+distinct text once). The CLI runs as a child process with a fresh workspace; its peak RSS is the larger of the
+kernel's ``ru_maxrss`` of the waited-for child and its process tree's summed resident memory sampled every 0.5 s
+(the encoder's worker processes, when a cold cache starts them, count too). The issue's bar: 1M reviews with peak
+RSS < 2.5 GB, every row in the output.
 
     python benchmarks/bench_million.py [--rows 1000000] [--chunk-mb 4] [--keep DIR]
 """
