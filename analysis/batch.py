@@ -160,7 +160,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     """Analyse a CSV/TSV of any size into ``out`` (reviews.csv, themes.csv, alerts.csv, report.json).
 
     Returns the report written to report.json."""
-    from analysis.embeddings import UseEmbedder, load_embedder
+    from analysis.embeddings import embedder_for, is_use_m
     from analysis.exports import spreadsheet_safe, write_csv
     from analysis.pipeline import AnalysisResult, _alerts, _StepClock, model_signature, score_sentiment, theme_columns
     from analysis.sentiment import load_sentiment_model
@@ -168,12 +168,11 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
 
     settings = settings or Settings.from_env()
     clock = _StepClock(progress)  # progress with an ETA per step, and the step timings
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file,
-                                         settings.encoder_processes)
+    embedder = embedder or embedder_for(settings)
     if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)
-    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
+    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     size = max(Path(path).stat().st_size, 1)
     scratch = Path(tempfile.mkdtemp(prefix="review-insights-batch-"))
     try:

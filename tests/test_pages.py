@@ -99,7 +99,9 @@ def test_overview_kpis_charts_and_tables():
     assert sum(values(sentiment["data"][0]["y"])) == 2000
     assert [trace["name"] for trace in stars["data"]] == ["Negative", "Neutral", "Positive"]
     complaints, products = at.dataframe[0].value, at.dataframe[1].value
-    assert complaints["Keywords"].str.contains("电池|battery").any()
+    planted = json.loads((ROOT / "sample_data" / "sample_truth.json").read_text(encoding="utf-8"))["complaint_themes"]
+    planted_words = "|".join(word for theme in planted for word in theme["keywords"])
+    assert len(complaints) == 5 and complaints["Keywords"].str.contains(planted_words).all()  # the planted ones
     assert len(products) == 10
 
 

@@ -68,12 +68,11 @@ def workspace():
 @st.cache_resource(show_spinner=False)
 def models():
     """The embedder and the sentiment model, loaded once per server process and shared by every session."""
-    from analysis.embeddings import load_embedder
+    from analysis.embeddings import embedder_for
     from analysis.sentiment import load_sentiment_model
 
     config = settings()
-    embedder = load_embedder(config.embedding_model, config.embedding_cache_file, config.encoder_processes)
-    return embedder, load_sentiment_model(config.sentiment_model)
+    return embedder_for(config), load_sentiment_model(config.sentiment_model)
 
 
 def run_analysis(table: ReviewTable, progress=None, add_to=None):
