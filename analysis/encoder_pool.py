@@ -1,16 +1,17 @@
-"""Worker processes that each hold one multilingual USE model with one BLAS thread, for large embedding calls.
+"""Worker processes that each hold one multilingual USE model with one thread, for large embedding calls.
 
-Why processes: the encoder's tokenizer is pure Python (~20% of the time) and its matrices are small, so one process
-with 2 BLAS threads leaves a core idle much of the time; two processes with one thread each encoded 3,000 reviews
-1.31x faster on 2 cores. Results equal the in-process path within 1e-6 max abs difference (BLAS rounding: the
-thread count and the micro-batch shapes change the summation order, nothing else).
+Why processes: the encoder's matrices are small, so one process with 2 threads leaves a core idle much of the time.
+Two processes with one thread each encoded 3,000 reviews 1.31x faster on 2 cores with the wheel's float32 pass and
+1.27x faster at bfloat16 with the C++ tokenizer (``benchmarks/bench_embed.py``). Results equal the in-process
+path's (float32: within 1e-6, BLAS rounding; bfloat16: exactly, measured).
 
 Start method: ``forkserver``. The parent may hold threads (Streamlit's server, DuckDB), and forking a threaded
 process can copy a held lock into the child, so plain ``fork`` is out. ``forkserver`` and ``spawn`` both start workers
 from a clean single-threaded interpreter; they measured the same start-up here (the ~1 s model load dominates), and
 ``forkserver`` is used because every later pool in the same process forks from the already running server instead of
 booting a fresh interpreter (and shuts workers down faster: 0.02 s against 0.2 s). The forkserver itself stays until
-the parent exits. This module imports nothing beyond numpy, so workers never import Streamlit through it.
+the parent exits. This module imports nothing beyond numpy (the encoder brings torch at bfloat16), so workers never
+import Streamlit through it.
 
 A ``spawn``/``forkserver`` child normally re-runs the parent's ``__main__`` script; Streamlit makes the app script
 ``__main__``, so each worker would run the whole app (measured: 750 MB per worker instead of ~240 MB). The workers are

@@ -68,7 +68,7 @@ def test_theme_drill_down_lists_the_themes_reviews(page, app_url):
 def test_explorer_export_downloads_and_reads_back(page, app_url):
     page.goto(f"{app_url}/Explorer")
     wait_for_app(page, timeout=300_000)
-    with page.expect_download() as download:
+    with page.expect_download(timeout=120_000) as download:  # 30 s (the default) timed out once on busy cores
         page.get_by_role("button", name="Download CSV (opens in Excel)").click()
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese intact
