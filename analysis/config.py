@@ -37,7 +37,8 @@ class Settings:
     theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
     # worker processes for large USE-m encoder calls (1 thread each); 0 or 1: encode in-process
     encoder_processes: int = min(2, os.cpu_count() or 1)
-    # USE-m's per-token products: auto (bfloat16 where the CPU has it natively, ~1.8x faster), bfloat16 or float32
+    # USE-m's per-token products: auto (bfloat16 where the CPU has it natively: 2.4x in-process, see README), bfloat16
+    # or float32 (the wheel's pass exactly)
     encoder_precision: str = "auto"
 
     @classmethod
