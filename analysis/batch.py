@@ -245,6 +245,8 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 handle.write(text.encode("utf-8-sig" if i == 0 else "utf-8"))
                 compact.append(reviews[[c for c in _ALERT_COLUMNS if c in reviews]])
                 clock.tick("themes: assign + write", (i + 1) / len(pieces))
+        if hasattr(embedder, "release_workers"):  # nothing is encoded from here on
+            embedder.release_workers()
         reviews_all = pd.concat(compact, ignore_index=True)
         del compact
         themes = combine_parts(fit, sample, parts, pd.Series([], dtype=str)) if parts else fit  # else: one fit on all

@@ -271,6 +271,13 @@ class CachedEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         return np.asarray(np.vstack([found[k] for k in keys]), dtype=np.float32)  # no second copy
 
+    def release_workers(self) -> None:
+        """Stop the encoder's worker processes, if it has any (a later large call starts new ones): a run calls this
+        when it has nothing left to encode, so its last, largest step does not carry them (~0.5 GB each)."""
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()
+
 
 def load_embedder(name: str = DEFAULT_EMBEDDER, cache_path: Path | str | None = None,
                   processes: int | None = None, precision: str | None = None) -> CachedEmbedder:

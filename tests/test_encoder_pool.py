@@ -111,6 +111,22 @@ def test_close_ends_the_workers(texts):
     assert embedder.pool is None and all(wait_gone(pid) for pid in pids)
 
 
+def test_a_cached_embedder_releases_its_workers_and_starts_new_ones_when_needed(texts, here):
+    """The batch CLI releases the workers before its last, largest step; the embedder must keep working after."""
+    from analysis.embeddings import CachedEmbedder
+
+    inner = UseEmbedder(processes=2, pool_threshold=10)  # the sample repeats texts: the cache passes on fewer
+    cached = CachedEmbedder(inner)
+    cached.embed(texts[:THRESHOLD])
+    pids = inner.pool.worker_pids()
+    cached.release_workers()
+    assert inner.pool is None and all(wait_gone(pid) for pid in pids)
+    again = cached.embed(texts[THRESHOLD:])  # mostly not cached yet: a fresh pool encodes them
+    assert inner.pool is not None and set(inner.pool.worker_pids()).isdisjoint(pids)
+    assert np.abs(again - here[THRESHOLD:]).max() < 1e-6
+    inner.close()
+
+
 def test_a_script_without_a_main_guard_exits_promptly_and_is_not_rerun_by_workers(tmp_path):
     script = tmp_path / "unguarded.py"  # a script as __main__, the way Streamlit runs app.py
     script.write_text(
