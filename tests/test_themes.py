@@ -209,6 +209,8 @@ def test_rename_and_merge(analysis):
 def test_keywords_by_class_tfidf_chinese_and_english():
     assert "物流" in tokenize("物流太慢了，等了两周") and "delivery" in tokenize("The delivery was late")
     assert "the" not in tokenize("the the the") and "我们" not in tokenize("我们觉得")
+    assert tokenize("快递给力，隔天到") == ["快递", "给力", "隔天"]  # jieba alone: 快 / 递给 / 力
+    assert "卡顿" in tokenize("手机卡顿") and "踩雷" in tokenize("这次踩雷了")
     docs = ["物流太慢了", "快递物流很慢", "delivery was slow", "slow delivery again",
             "电池不耐用", "电池掉电快", "battery drains fast", "the battery died"]
     words = class_tfidf_keywords(docs, [0, 0, 0, 0, 1, 1, 1, 1])
