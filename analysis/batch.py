@@ -168,7 +168,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
 
     settings = settings or Settings.from_env()
     clock = _StepClock(progress)  # progress with an ETA per step, and the step timings
-    embedder = embedder or embedder_for(settings)
+    embedder = embedder or embedder_for(replace(settings, encoder_processes=settings.batch_encoder_processes))
     if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
     model = sentiment_model or load_sentiment_model(settings.sentiment_model)
