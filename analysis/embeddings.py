@@ -46,7 +46,7 @@ class UseEmbedder:
     (see ``analysis.encoder_pool``), started on the first such call and reused by later ones; smaller calls, and
     ``processes`` of 0 or 1, run here with ``threads`` threads, so they never pay the pool's start-up (each worker loads
     the model: 1-2 s). One embedder may serve several threads (Streamlit sessions share it); they share one pool.
-    Both paths give the same vectors within 1e-6 (BLAS rounding). If the pool cannot start or a worker dies, that
+    Both paths give the same vectors: exactly at bfloat16, within 1e-6 (BLAS rounding) at float32. If the pool cannot start or a worker dies, that
     call is encoded here instead (no row is lost); after a dead worker a later large call tries a fresh pool, up to
     ``MAX_POOL_FAILURES`` times, after a failed start none. ``precision`` is the encoder's (``analysis.use_encoder``:
     bfloat16 products where the CPU has them, model id ``use-m-v3-bf16``; float32 is the wheel's pass, ``use-m-v3``).
