@@ -58,7 +58,8 @@ def native_bfloat16() -> bool:
 def resolve_precision(precision: str = "auto") -> str:
     """``auto``: bfloat16 where the CPU has it natively and torch is installed, else float32."""
     if precision not in PRECISIONS:
-        raise ValueError(f"encoder precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+        raise ValueError(f"encoder precision {precision!r} is not one of {', '.join(PRECISIONS)}; set "
+                         f"REVIEW_INSIGHTS_ENCODER_PRECISION to one of them, or unset it for auto.")
     if precision != "auto":
         return precision
     try:
@@ -137,9 +138,10 @@ class UseEncoder(NumpyBackend):
 
         previous = torch.get_num_threads()
         torch.set_num_threads(self.threads)
-        try:  # numpy's share is small here; its BLAS threads spinning beside torch's halved 2-thread speed
-            with torch.inference_mode(), self._threadpool(limits=1, user_api="blas") if self._threadpool \
-                    else nullcontext():
+        # numpy's share is small here; its BLAS threads spinning beside torch's halved 2-thread speed
+        one_blas_thread = self._threadpool(limits=1, user_api="blas") if self._threadpool else nullcontext()
+        try:
+            with torch.inference_mode(), one_blas_thread:
                 return self._encode(texts)
         finally:
             torch.set_num_threads(previous)
