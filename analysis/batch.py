@@ -164,7 +164,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     from analysis.exports import spreadsheet_safe, write_csv
     from analysis.pipeline import AnalysisResult, _alerts, _StepClock, model_signature, score_sentiment, theme_columns
     from analysis.sentiment import load_sentiment_model
-    from analysis.themes import assign_reviews, combine_parts, find_themes, review_keys, smallest_keys
+    from analysis.themes import assign_reviews, clauses_to_embed, combine_parts, find_themes, review_keys, smallest_keys
 
     settings = settings or Settings.from_env()
     clock = _StepClock(progress)  # progress with an ETA per step, and the step timings
@@ -187,7 +187,11 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
             texts = reviews["text"].astype(str).tolist()
             if hasattr(embedder, "preload"):
                 embedder.preload(texts)
+            # new texts' clauses are encoded now, into the cache, so theming reads every vector from it
+            new = embedder.uncached(texts) if getattr(embedder, "cache_path", None) else []
             embeddings = embedder.embed(texts) if texts else np.zeros((0, 512), dtype=np.float32)
+            if new:
+                embedder.embed(clauses_to_embed(new))
             predictions = score_sentiment(model, texts, embeddings if same_encoder else None)
             reviews = pd.concat([reviews, predictions.set_index(reviews.index)], axis=1)
             keys.append(review_keys(reviews["row"].to_numpy(), texts, settings.seed))
@@ -198,6 +202,8 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
         if report is None or report.rows_kept == 0:
             raise IngestError(f"{path}: no row could be used; run `python -m analysis ingest {path}` to see why.")
         clock.done("read + embed + sentiment")
+        if hasattr(embedder, "release_encoder"):  # every vector is cached: the theme fit is the next memory peak
+            embedder.release_encoder()
 
         # themes: fitted on the seeded sample, as the in-memory path does
         clock.tick("themes: fit", 0.0)
@@ -245,8 +251,6 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 handle.write(text.encode("utf-8-sig" if i == 0 else "utf-8"))
                 compact.append(reviews[[c for c in _ALERT_COLUMNS if c in reviews]])
                 clock.tick("themes: assign + write", (i + 1) / len(pieces))
-        if hasattr(embedder, "release_workers"):  # nothing is encoded from here on
-            embedder.release_workers()
         reviews_all = pd.concat(compact, ignore_index=True)
         del compact
         themes = combine_parts(fit, sample, parts, pd.Series([], dtype=str)) if parts else fit  # else: one fit on all

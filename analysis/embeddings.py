@@ -7,6 +7,7 @@ local path works too; ``minilm`` names the packaged English MiniLM.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import logging
@@ -125,6 +126,12 @@ class UseEmbedder:
             self.pool.close()
             self.pool = None
 
+    def release(self) -> None:
+        """Stop the workers and drop the in-process model too (~0.5 GB with torch's buffers at bfloat16); the next
+        call loads it again."""
+        self.close()
+        self._model = None
+
 
 def default_encoder_processes() -> int:
     """Worker processes for large encoder calls: ``REVIEW_INSIGHTS_ENCODER_PROCESSES``, else min(2, CPU count)."""
@@ -161,6 +168,10 @@ class SentenceTransformerEmbedder:
             [t or " " for t in texts], batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
         )
         return _normalise(np.asarray(vectors).reshape(len(texts), -1))
+
+    def release(self) -> None:
+        """Drop the model (the next call loads it again)."""
+        self._model = None
 
 
 def text_key(model_id: str, text: str) -> str:
@@ -271,12 +282,23 @@ class CachedEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         return np.asarray(np.vstack([found[k] for k in keys]), dtype=np.float32)  # no second copy
 
-    def release_workers(self) -> None:
-        """Stop the encoder's worker processes, if it has any (a later large call starts new ones): a run calls this
-        when it has nothing left to encode, so its last, largest step does not carry them (~0.5 GB each)."""
-        close = getattr(self.inner, "close", None)
-        if close is not None:
-            close()
+    def uncached(self, texts: Sequence[str]) -> list[str]:
+        """The texts with no vector in memory or on disk yet (after ``preload``, memory answers for the disk)."""
+        keys = [text_key(self.model_id, t) for t in texts]
+        missing = {k for k in keys if k not in self._memory}
+        store = self._disk()
+        if missing and store is not None:
+            missing -= store.get(sorted(missing)).keys()
+        return [t for t, k in zip(texts, keys, strict=True) if k in missing]
+
+    def release_encoder(self) -> None:
+        """Free the encoder (worker processes and in-process model, ~0.5 GB each at bfloat16); cached vectors stay
+        and a later miss loads it again. A run calls this when it has nothing left to encode, so its larger later
+        steps do not carry it."""
+        release = getattr(self.inner, "release", None) or getattr(self.inner, "close", None)
+        if release is not None:
+            release()
+        gc.collect()
 
 
 def load_embedder(name: str = DEFAULT_EMBEDDER, cache_path: Path | str | None = None,

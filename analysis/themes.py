@@ -940,13 +940,24 @@ class ThemeModel:
     topic_labels: dict[int, str]
 
 
+def _clauses(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every review's clauses, and which of them are embedded on their own: those of multi-clause reviews (a
+    one-clause review is its own clause and reuses the review's vector)."""
+    units = explode_sentences(texts)
+    return units, units.groupby("review")["sentence"].transform("size").to_numpy() > 1
+
+
+def clauses_to_embed(texts: Sequence[str]) -> list[str]:
+    """The clause texts theming ``texts`` will embed, so a run can encode them ahead (``analysis.batch``)."""
+    units, multi = _clauses(list(texts))
+    return units.loc[multi, "sentence"].tolist()
+
+
 def _units(texts: pd.Series, embeddings: np.ndarray, embedder: Any, sentences: bool):
     """Step 1: clauses of multi-clause reviews (embedded), the whole review otherwise (reusing its embedding)."""
     n = len(texts)
     if sentences and embedder is not None:
-        units = explode_sentences(texts.tolist())
-        counts = units.groupby("review")["sentence"].transform("size").to_numpy()
-        multi = counts > 1
+        units, multi = _clauses(texts.tolist())
         unit_vectors = np.empty((len(units), embeddings.shape[1]), dtype=np.float32)
         unit_vectors[~multi] = embeddings[units["review"].to_numpy()[~multi]]
         if multi.any():

@@ -111,16 +111,19 @@ def test_close_ends_the_workers(texts):
     assert embedder.pool is None and all(wait_gone(pid) for pid in pids)
 
 
-def test_a_cached_embedder_releases_its_workers_and_starts_new_ones_when_needed(texts, here):
-    """The batch CLI releases the workers before its last, largest step; the embedder must keep working after."""
+def test_a_cached_embedder_releases_its_encoder_and_loads_it_again_when_needed(texts, here):
+    """The batch CLI releases the encoder (workers and in-process model) once every vector is cached; the embedder
+    must keep working after."""
     from analysis.embeddings import CachedEmbedder
 
     inner = UseEmbedder(processes=2, pool_threshold=10)  # the sample repeats texts: the cache passes on fewer
     cached = CachedEmbedder(inner)
     cached.embed(texts[:THRESHOLD])
+    cached.embed(["刚到货，还没用。Just arrived."])  # below the pool's threshold: the in-process model encodes it
     pids = inner.pool.worker_pids()
-    cached.release_workers()
-    assert inner.pool is None and all(wait_gone(pid) for pid in pids)
+    assert inner._model is not None
+    cached.release_encoder()
+    assert inner.pool is None and inner._model is None and all(wait_gone(pid) for pid in pids)
     again = cached.embed(texts[THRESHOLD:])  # mostly not cached yet: a fresh pool encodes them
     assert inner.pool is not None and set(inner.pool.worker_pids()).isdisjoint(pids)
     assert np.abs(again - here[THRESHOLD:]).max() < 1e-6
