@@ -1017,11 +1017,15 @@ def _unit_scores(reviews: pd.DataFrame, units: pd.DataFrame, unit_vectors: np.nd
 
 
 def _place(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embeddings: np.ndarray,
-           units: pd.DataFrame, unit_vectors: np.ndarray, context: np.ndarray, scores: np.ndarray) -> dict:
-    """Theme positions of every unit and review, and each review's topic, under a fitted model."""
+           units: pd.DataFrame, unit_vectors: np.ndarray, context: np.ndarray, scores: np.ndarray,
+           Z: np.ndarray | None = None) -> dict:
+    """Theme positions of every unit and review, and each review's topic, under a fitted model.
+
+    ``Z``: the units in the model's reduced space, when the caller has them (the fit does)."""
     n = len(texts)
-    unit_lang = _languages(units["sentence"].astype(str).tolist())
-    Z = _reduced(unit_vectors, unit_lang, model.means, model.direction, model.clusterer)
+    if Z is None:
+        Z = _reduced(unit_vectors, _languages(units["sentence"].astype(str).tolist()), model.means, model.direction,
+                     model.clusterer)
     to_position = np.vectorize(model.position.__getitem__, otypes=[np.int64])
     label, unit_sim = _assign(Z, scores, model.topic_centroids, model.topic_list, model.praise_half)
     unit_theme = np.where((unit_sim >= model.min_similarity) & ~context, to_position(label), UNTHEMED)
@@ -1209,7 +1213,7 @@ def find_themes(
         position={t: i for i, t in enumerate(order)}, id_map=np.array([*range(len(order)), UNTHEMED]),
         min_similarity=min_similarity, topic_model=None, topic_labels={},
     )
-    placed = _place(model, reviews, texts, embeddings, units, unit_vectors, context, scores)
+    placed = _place(model, reviews, texts, embeddings, units, unit_vectors, context, scores, Z)
     unit_theme = placed["unit_theme"]
     embed_centroids = _unit_rows(np.vstack([
         unit_vectors[unit_theme == i].mean(axis=0) if (unit_theme == i).any() else np.zeros(unit_vectors.shape[1])
