@@ -41,7 +41,8 @@ class Settings:
     # or float32 (the wheel's pass exactly)
     encoder_precision: str = "auto"
     # the same for files analysed in pieces (`analyze --chunk-mb`, files over MAX_UPLOAD_MB), whose bound is memory:
-    # a worker holds ~0.5 GB at bfloat16, and with two a cold 100k-review run peaked at 3.2 GB against 2.5 in-process
+    # a worker holds ~0.5 GB at bfloat16 (two, kept through the theme fit, took a cold 100k-review run to 3.2 GB;
+    # the encoder is now freed after the first pass, and in-process encoding keeps a cold 1M run at 2.2 GB)
     batch_encoder_processes: int = 1
 
     @classmethod
