@@ -88,3 +88,26 @@ def test_pieces_refuse_to_save_a_whole_analysis(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 2
     assert "--save and --add-to keep a whole analysis" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_first_pass_caches_every_clause_so_theming_runs_without_the_encoder(tmp_path):
+    """The memory bound of a cold run: the encoder is freed before the theme fit, so nothing after may encode."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from analysis.batch import analyze_file
+    from analysis.config import Settings
+    from analysis.embeddings import load_embedder
+    from analysis.themes import clauses_to_embed
+
+    source = tmp_path / "export.csv"
+    source.write_text("".join(SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[:401]), encoding="utf-8")
+    embedder = load_embedder("use-m", cache_path=tmp_path / "cache.sqlite", processes=1)
+    settings = replace(Settings.from_env(), theme_fit_reviews=150)  # fitted on a sample, the rest assigned
+    report = analyze_file(source, tmp_path / "out", settings, piece_bytes=20_000, embedder=embedder)
+
+    texts = pd.read_csv(source)["review"].astype(str).tolist()
+    assert report["pieces"] >= 3 and report["themes"] >= 2
+    assert embedder.uncached(texts + clauses_to_embed(texts)) == []
+    assert embedder.inner._model is None  # released after the first pass and never loaded again
