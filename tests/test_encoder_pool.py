@@ -130,6 +130,23 @@ def test_a_cached_embedder_releases_its_encoder_and_loads_it_again_when_needed(t
     inner.close()
 
 
+def test_a_large_miss_is_encoded_and_stored_in_chunks_with_the_same_vectors(texts, here, tmp_path):
+    """A cold run's clauses are one large miss: stored a chunk at a time (the memory peak), vectors unchanged."""
+    from analysis.embeddings import CachedEmbedder
+
+    cached = CachedEmbedder(UseEmbedder(processes=1), tmp_path / "cache.sqlite")
+    cached.ENCODE_CHUNK = 64
+    store, stored = cached._disk(), []
+    put = store.put
+    store.put = lambda items: (stored.append(len(items)), put(items))[1]
+    vectors = cached.embed(texts)
+
+    assert len(stored) >= 4 and max(stored) <= 64 and sum(stored) == len(set(texts))
+    assert np.abs(vectors - here).max() < 1e-6
+    again = CachedEmbedder(UseEmbedder(processes=1), tmp_path / "cache.sqlite").embed(texts)  # every one from disk
+    assert np.array_equal(again, vectors)
+
+
 def test_a_script_without_a_main_guard_exits_promptly_and_is_not_rerun_by_workers(tmp_path):
     script = tmp_path / "unguarded.py"  # a script as __main__, the way Streamlit runs app.py
     script.write_text(
