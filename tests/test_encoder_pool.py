@@ -146,6 +146,11 @@ def test_a_large_miss_is_encoded_and_stored_in_chunks_with_the_same_vectors(text
     again = CachedEmbedder(UseEmbedder(processes=1), tmp_path / "cache.sqlite").embed(texts)  # every one from disk
     assert np.array_equal(again, vectors)
 
+    failing = CachedEmbedder(UseEmbedder(processes=1), tmp_path / "other.sqlite")  # the writer thread's error
+    failing._disk().put = lambda items: (_ for _ in ()).throw(OSError("disk full"))  # reaches the caller
+    with pytest.raises(OSError, match="disk full"):
+        failing.embed(texts[:10])
+
 
 def test_a_script_without_a_main_guard_exits_promptly_and_is_not_rerun_by_workers(tmp_path):
     script = tmp_path / "unguarded.py"  # a script as __main__, the way Streamlit runs app.py
