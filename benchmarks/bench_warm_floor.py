@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def measure(csv_path: str, workspace: str) -> None:
-    """The floor's blocks, printed as they finish (run in a fresh process: imports and loading count)."""
-    started = last = time.perf_counter()
+    """The floor's blocks, printed as they finish (in a fresh process, so model and dictionary loading count)."""
+    last = time.perf_counter()
 
     def lap(what: str) -> None:
         nonlocal last
