@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.workspace import WorkspaceError
+from analysis.store import WorkspaceError
 from ui.common import (
     RESULT_KEY,
     SAMPLE_ANALYSIS_NAME,

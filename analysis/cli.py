@@ -47,7 +47,7 @@ def role_overrides(text: str | None, rating: str | None, date: str | None, produ
 
 def read_or_exit(path: Path, overrides: dict[str, str]):
     """Ingest a file for a command, turning an unusable file into exit code 2 with the reason."""
-    from analysis.ingest import IngestError, read_reviews
+    from analysis.io import IngestError, read_reviews
 
     try:
         return read_reviews(path, overrides=overrides)
@@ -106,9 +106,9 @@ def analyze(
 ) -> None:
     """Analyse a file headless: sentiment and themes for every kept row, written as CSV and JSON."""
     from analysis.config import Settings
-    from analysis.exports import write_csv
-    from analysis.pipeline import analyze as run_analysis
-    from analysis.pipeline import extend
+    from analysis.io import write_csv
+    from analysis.runs import analyze as run_analysis
+    from analysis.runs import extend
 
     settings = Settings.from_env()
     overrides = role_overrides(text_column, rating_column, date_column, product_column)
@@ -142,9 +142,9 @@ def analyze(
 
 def _analyze_in_pieces(file: Path, out: Path, settings, overrides: dict[str, str], chunk_mb: float,
                        themes: int | None, saving: bool) -> None:
-    """``analyze`` for a file read in pieces (analysis.batch): flat memory, the same output files."""
-    from analysis.batch import analyze_file
-    from analysis.ingest import IngestError
+    """``analyze`` for a file read in pieces (analysis.runs.batch): flat memory, the same output files."""
+    from analysis.io import IngestError
+    from analysis.runs import analyze_file
 
     if saving:
         raise fail(f"{file}: --save and --add-to keep a whole analysis in the workspace, which a file read in pieces "
@@ -166,7 +166,7 @@ def _analyze_in_pieces(file: Path, out: Path, settings, overrides: dict[str, str
 
 
 def _workspace(settings):
-    from analysis.workspace import Workspace, WorkspaceError
+    from analysis.store import Workspace, WorkspaceError
 
     try:
         return Workspace(settings.workspace_file)
@@ -175,7 +175,7 @@ def _workspace(settings):
 
 
 def _open_saved(settings, name: str):
-    from analysis.workspace import WorkspaceError
+    from analysis.store import WorkspaceError
 
     try:
         return _workspace(settings).open(name)
@@ -205,7 +205,7 @@ def export(
 ) -> None:
     """Export a saved analysis's reviews with their results, ready for Excel."""
     from analysis.config import Settings
-    from analysis.exports import to_csv_bytes, to_xlsx_bytes
+    from analysis.io import to_csv_bytes, to_xlsx_bytes
 
     result = _open_saved(Settings.from_env(), name)
     frame = result.output_frame()
@@ -228,7 +228,8 @@ def train_sentiment(
     """Rebuild the default sentiment model from the shared labelled reviews (held-out sources excluded), seeded."""
     import logging
 
-    from analysis.training import DATA_DIR, TrainingConfig, train_default_model
+    from analysis.sentiment import TrainingConfig, train_default_model
+    from analysis.sentiment.training import DATA_DIR
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     source = data_dir or DATA_DIR
@@ -252,9 +253,8 @@ def evaluate_sentiment(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
 ) -> None:
     """Measure a sentiment model against labels or stars: accuracy, macro-F1, AUC-ROC, confusion, per language."""
-    from analysis.evaluation import evaluate_model, read_labelled_file
-    from analysis.ingest import IngestError
-    from analysis.sentiment import load_sentiment_model
+    from analysis.io import IngestError
+    from analysis.sentiment import evaluate_model, load_sentiment_model, read_labelled_file
 
     if label_column and rating_column:
         raise fail("give --label-column or --rating-column, not both.")
@@ -280,7 +280,7 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw measurements as JSON.")] = False,
 ) -> None:
     """End-to-end speed on real reviews from ../shared/data: cold and warm cache, peak memory, against BERTopic."""
-    from analysis.bench import DATA_DIR, benchmark, format_rows
+    from analysis.runs.bench import DATA_DIR, benchmark, format_rows
 
     if not DATA_DIR.exists():
         raise fail(f"the benchmark resamples real reviews from {DATA_DIR}, which is not here.")

@@ -64,8 +64,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA)
     args = parser.parse_args()
 
-    from analysis.bench import status_mb
-    from analysis.embeddings import UseEmbedder, default_encoder_processes
+    from analysis.encoders import UseEmbedder, default_encoder_processes
+    from analysis.runs.bench import status_mb
 
     processes = args.processes or default_encoder_processes()
     texts = reviews(args.n, args.data_dir)

@@ -1,6 +1,6 @@
 """A million-review export through the CLI in pieces: peak memory, time, and every input row accounted for.
 
-Rows are real reviews resampled from ../shared/data (``analysis.bench.build_corpus``), each with its own review id
+Rows are real reviews resampled from ../shared/data (``analysis.runs.bench.build_corpus``), each with its own review id
 so none is an exact duplicate row (the texts repeat, as re-posted reviews do; the embedding cache embeds each
 distinct text once). The CLI runs as a child process with a fresh workspace; its peak RSS is the larger of the
 kernel's ``ru_maxrss`` of the waited-for child and its process tree's summed resident memory sampled every 0.5 s
@@ -37,7 +37,7 @@ def main() -> None:
                              "workspace first: exact vectors, so only the time changes")
     args = parser.parse_args()
 
-    from analysis.bench import build_corpus, run_watched
+    from analysis.runs.bench import build_corpus, run_watched
 
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="review-insights-million-"))
     scratch.mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,7 @@ def main() -> None:
     if args.warm_from:
         import sqlite3
 
-        from analysis.workspace import Workspace
+        from analysis.store import Workspace
 
         workspace = Workspace(env["REVIEW_INSIGHTS_WORKSPACE_PATH"])
         for cache in args.warm_from:

@@ -36,11 +36,11 @@ def main() -> None:
     os.environ["REVIEW_INSIGHTS_WARM_UP_SAMPLE"] = "0"
     from streamlit.testing.v1 import AppTest
 
-    from analysis.bench import build_corpus
     from analysis.config import Settings
-    from analysis.ingest import read_reviews
-    from analysis.pipeline import analyze
-    from analysis.workspace import Workspace
+    from analysis.io import read_reviews
+    from analysis.runs import analyze
+    from analysis.runs.bench import build_corpus
+    from analysis.store import Workspace
 
     csv_path = scratch / "reviews.csv"
     build_corpus(args.reviews).to_csv(csv_path, index=False)

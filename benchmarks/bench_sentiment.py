@@ -36,8 +36,9 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from analysis.embeddings import UseEmbedder
-    from analysis.training import DATA_DIR, load_corpus
+    from analysis.encoders import UseEmbedder
+    from analysis.sentiment import load_corpus
+    from analysis.sentiment.training import DATA_DIR
 
     torch.set_num_threads(2)
     corpus = load_corpus(args.data_dir or DATA_DIR)

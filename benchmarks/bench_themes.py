@@ -52,10 +52,10 @@ def reviews_of_size(base: pd.DataFrame, X: np.ndarray, n: int, seed: int) -> tup
 def child(n: int, args: argparse.Namespace) -> dict:
     from sklearn.cluster import KMeans
 
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
     from analysis.themes import find_themes
 
-    embedder = load_embedder("use-m", cache_path=args.cache)
+    embedder = load_embedder("use-m", cache=args.cache)
     base = pool(args.pool_per_file, args.seed)
     X = embedder.embed(base["text"].tolist())
     reviews, vectors = reviews_of_size(base, X, n, args.seed)
@@ -85,10 +85,10 @@ def main() -> None:
         return
 
     # warm the cache once: every pool review and clause embedded before any clock starts
-    from analysis.embeddings import load_embedder
-    from analysis.sentences import explode_sentences
+    from analysis.encoders import load_embedder
+    from analysis.text import explode_sentences
 
-    embedder = load_embedder("use-m", cache_path=args.cache)
+    embedder = load_embedder("use-m", cache=args.cache)
     base = pool(args.pool_per_file, args.seed)
     t = time.perf_counter()
     embedder.embed(base["text"].tolist())

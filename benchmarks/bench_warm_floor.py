@@ -35,14 +35,14 @@ def measure(csv_path: str, workspace: str) -> None:
     from dataclasses import replace
 
     from analysis.config import Settings
-    from analysis.ingest import read_reviews
+    from analysis.io import read_reviews
     lap("imports (not counted: `analysis bench` starts its clock after them)")
     started = last
     table = read_reviews(csv_path)
     lap("reading the file")
     settings = replace(Settings.from_env(), workspace_path=workspace, embedding_cache_dir="")
-    from analysis.embeddings import embedder_for
-    from analysis.pipeline import embed_texts, score_sentiment
+    from analysis.runs.pipeline import embed_texts, score_sentiment
+    from analysis.store import embedder_for
     embedder = embedder_for(settings)
     lap("embedder (imports torch)")
     texts = table.reviews["text"].astype(str).tolist()
@@ -52,7 +52,8 @@ def measure(csv_path: str, workspace: str) -> None:
     model = load_sentiment_model(settings.sentiment_model)
     score_sentiment(model, texts, vectors)
     lap("sentiment model and scoring")
-    from analysis.themes import _segmenter, clauses_to_embed
+    from analysis.text.tokenizers import _segmenter
+    from analysis.themes import clauses_to_embed
     clauses = clauses_to_embed(texts)
     lap(f"clause splitting ({len(clauses):,} clauses)")
     embedder.embed(clauses)
@@ -66,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="reviews (resampled as `analysis bench` does)")
     args = parser.parse_args()
-    from analysis.bench import _child, build_corpus
+    from analysis.runs.bench import _child, build_corpus
 
     with tempfile.TemporaryDirectory(prefix="review-insights-floor-") as scratch:
         csv_path, workspace = str(Path(scratch) / "reviews.csv"), str(Path(scratch) / "workspace.duckdb")

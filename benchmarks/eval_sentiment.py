@@ -2,7 +2,7 @@
 
     python benchmarks/eval_sentiment.py [--data-dir ../shared/data] [--embedding-cache FILE] [--model default]
 
-Every number is measured on the sources in ``analysis.training.HELD_OUT_SOURCES``, which never reach training (nor
+Every number is measured on the sources in ``analysis.sentiment.training.HELD_OUT_SOURCES``, which never reach training (nor
 does any training text also found in them). The baselines are fitted on exactly the training rows of the default
 model; their regularisation is chosen on the same validation split of training sources, never on held-out data.
 Polarity: negative = label 0 or stars 1-2, positive = label 1 or stars 4-5; 3-star reviews only enter the 3-class
@@ -21,17 +21,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.embeddings import load_embedder
-from analysis.evaluation import polarity_metrics, three_class_metrics
-from analysis.sentiment import load_sentiment_model, predictions_from_probabilities
-from analysis.training import (
-    DATA_DIR,
+from analysis.encoders import load_embedder
+from analysis.sentiment import (
     TrainingConfig,
     load_corpus,
-    split_held_out,
-    text_key,
-    validation_mask,
+    load_sentiment_model,
+    polarity_metrics,
+    predictions_from_probabilities,
+    three_class_metrics,
 )
+from analysis.sentiment.training import DATA_DIR, split_held_out, text_key, validation_mask
 
 TARGETS = "targets: zh polarity accuracy >= 0.92; en AUC-ROC >= 0.93 and macro-F1 >= 0.85"
 
@@ -72,7 +71,7 @@ def main() -> None:
     corpus = load_corpus(args.data_dir)
     train, held, dropped = split_held_out(corpus)
     print(f"training rows {len(train)} (dropped {dropped} overlapping held-out texts); held-out rows {len(held)}")
-    embedder = load_embedder("use-m", cache_path=args.embedding_cache)
+    embedder = load_embedder("use-m", cache=args.embedding_cache)
     held_embeddings = embedder.embed(held["text"].tolist())
     model = load_sentiment_model(args.model)
     default = model.predict(held["text"].tolist(), embeddings=held_embeddings if model.uses_embedder else None)

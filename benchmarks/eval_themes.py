@@ -110,10 +110,10 @@ def main() -> None:
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
     from analysis.themes import find_themes
 
-    embedder = load_embedder("use-m", cache_path=args.cache)
+    embedder = load_embedder("use-m", cache=args.cache)
     rows = []
     determinism = {}
     for name, reviews in load_sets(args.limit, args.seed).items():
@@ -167,7 +167,7 @@ def main() -> None:
 
 
 def _clauses(texts: pd.Series) -> list[str]:
-    from analysis.sentences import explode_sentences
+    from analysis.text import explode_sentences
 
     units = explode_sentences(texts.tolist())
     multi = units.groupby("review")["sentence"].transform("size") > 1

@@ -5,7 +5,7 @@
 
 This is how the recipe and its hyperparameters were chosen: the held-out sources of ``benchmarks/eval_sentiment.py``
 had already been looked at, so they may only report the result, never pick it. Each fold of
-``analysis.training.domain_folds`` trains both experts (the USE-m MLP and the n-gram logistic regression) without one
+``analysis.sentiment.training.domain_folds`` trains both experts (the USE-m MLP and the n-gram logistic regression) without one
 domain and scores that domain; the per-fold polarity accuracy / macro-F1 / AUC-ROC of each expert and of their
 logit-weighted sum are printed, together with the n-gram weight and polarity bias that maximise the mean over folds
 of (accuracy + macro-F1) / 2, and that choice re-made for each fold on the other folds only ("nested"), which is the
@@ -30,21 +30,20 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.language import detect_languages
-from analysis.training import (
+from analysis.sentiment import TrainingConfig, load_corpus
+from analysis.sentiment.training import (
     DATA_DIR,
     NEGATIVE,
     NEUTRAL,
     POSITIVE,
-    TrainingConfig,
     balanced_weights,
     domain_folds,
     fit_network,
     fit_ngram_logistic,
-    load_corpus,
     split_held_out,
     validation_mask,
 )
+from analysis.text import detect_languages
 
 WEIGHTS = np.round(np.arange(0.0, 1.01, 0.1), 2)
 BIASES = np.round(np.arange(-2.0, 2.01, 0.25), 2)
@@ -161,7 +160,7 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
 
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
 
     config = replace(TrainingConfig(), balance_cap=args.balance_cap, ngram_l2=args.ngram_l2, threads=args.threads,
                      char_max=args.char_max, jieba_words=args.jieba_words or TrainingConfig().jieba_words)
@@ -169,7 +168,7 @@ def main() -> None:
     train, _, _ = split_held_out(load_corpus(args.data_dir))
     folds = domain_folds(train)
     targets = train["target"].to_numpy()
-    embeddings = load_embedder("use-m", cache_path=args.embedding_cache).embed(train["text"].tolist())
+    embeddings = load_embedder("use-m", cache=args.embedding_cache).embed(train["text"].tolist())
     mlp, ngram = out_of_fold_logits(train, embeddings, folds, config)
     mlp, ngram = log_softmax(mlp), log_softmax(ngram)  # each expert's calibrated log-probabilities
 

@@ -7,9 +7,8 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import sentiment_distribution
-from analysis.ingest import IngestError
-from analysis.roles import ROLES
+from analysis.insights.charts import sentiment_distribution
+from analysis.io import ROLES, IngestError
 from ui.common import (
     RESULT_KEY,
     SAMPLE_ANALYSIS_NAME,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import sentiment_distribution, stars_vs_sentiment
-from analysis.trends import choose_bucket, satisfaction_index, satisfaction_over_time
+from analysis.insights import choose_bucket, satisfaction_index, satisfaction_over_time
+from analysis.insights.charts import sentiment_distribution, stars_vs_sentiment
 from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import satisfaction_lines, theme_volume
-from analysis.trends import emerging_issues, satisfaction_over_time, theme_volume_over_time
+from analysis.insights import emerging_issues, satisfaction_over_time, theme_volume_over_time
+from analysis.insights.charts import satisfaction_lines, theme_volume
 from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import theme_bars
-from analysis.pipeline import with_themes
+from analysis.insights.charts import theme_bars
+from analysis.runs import with_themes
 from ui.common import charts_download, open_analysis_page, plot, show_result
 from ui.i18n import t
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import drivers_bars, product_satisfaction, product_theme_heatmap, sentiment_distribution
-from analysis.products import product_summary, theme_share_by_product
-from analysis.trends import rating_drivers
+from analysis.insights import product_summary, rating_drivers, theme_share_by_product
+from analysis.insights.charts import drivers_bars, product_satisfaction, product_theme_heatmap, sentiment_distribution
 from ui.common import charts_download, open_analysis_page, plot
 from ui.i18n import t
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from analysis.exports import to_csv_bytes, to_xlsx_bytes
-from analysis.search import semantic_scores
+from analysis.insights import semantic_scores
+from analysis.io import to_csv_bytes, to_xlsx_bytes
 from ui.common import active_result, models, setup_page, sidebar_filters
 from ui.i18n import t
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import confusion_matrix_figure
-from analysis.evaluation import disagreements, evaluate_predictions
-from analysis.sentiment import SentimentPredictions
-from analysis.training import targets_from
+from analysis.insights.charts import confusion_matrix_figure
+from analysis.sentiment import SentimentPredictions, disagreements, evaluate_predictions, targets_from
 from ui.common import (
     charts_download,
     content_id,
@@ -71,7 +69,7 @@ st.caption(t("model.finetune_help"))
 if result.embeddings is None:
     st.caption(t("explorer.no_embeddings"))
 elif st.button(t("model.finetune_button"), key="ri_finetune"):
-    from analysis.finetune import fine_tune_on_ratings
+    from analysis.sentiment import fine_tune_on_ratings
 
     full = result.reviews
     out_dir = settings().workspace_file.parent / "models"
@@ -108,7 +106,7 @@ if outcome is not None:
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.caption(t("model.before_after_note", m=outcome.test_reviews))
     if st.button(t("model.apply"), key="ri_apply_finetuned"):
-        from analysis.pipeline import analyze, table_of
+        from analysis.runs import analyze, table_of
         from analysis.sentiment import load_sentiment_model
 
         embedder, _ = models()

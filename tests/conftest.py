@@ -32,7 +32,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_table():
-    from analysis.ingest import read_reviews
+    from analysis.io import read_reviews
 
     return read_reviews(ROOT / "sample_data" / "reviews.csv")
 
@@ -43,8 +43,8 @@ def small_result(tmp_path_factory):
     from dataclasses import replace
 
     from analysis.config import Settings
-    from analysis.ingest import read_reviews
-    from analysis.pipeline import analyze
+    from analysis.io import read_reviews
+    from analysis.runs import analyze
 
     lines = (ROOT / "sample_data" / "reviews.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     small = read_reviews("".join(lines[:401]).encode(), "sample-400.csv")

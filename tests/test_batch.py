@@ -1,4 +1,4 @@
-"""Files read in pieces (analysis.batch): cut between records, and the same output files as the in-memory path."""
+"""Files read in pieces (analysis.runs.batch): cut between records, and the same output files as the in-memory path."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.batch import read_pieces, record_pieces
-from analysis.ingest import read_reviews
+from analysis.io import read_reviews
+from analysis.runs import read_pieces, record_pieces
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "reviews.csv"
@@ -96,14 +96,14 @@ def test_the_first_pass_caches_every_clause_so_theming_runs_without_the_encoder(
 
     import pandas as pd
 
-    from analysis.batch import analyze_file
     from analysis.config import Settings
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
+    from analysis.runs import analyze_file
     from analysis.themes import clauses_to_embed
 
     source = tmp_path / "export.csv"
     source.write_text("".join(SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[:401]), encoding="utf-8")
-    embedder = load_embedder("use-m", cache_path=tmp_path / "cache.sqlite", processes=1)
+    embedder = load_embedder("use-m", cache=tmp_path / "cache.sqlite", processes=1)
     settings = replace(Settings.from_env(), theme_fit_reviews=150)  # fitted on a sample, the rest assigned
     report = analyze_file(source, tmp_path / "out", settings, piece_bytes=20_000, embedder=embedder)
 

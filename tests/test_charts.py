@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from analysis import charts
-from analysis.trends import satisfaction_over_time
+from analysis.insights import charts, satisfaction_over_time
 from ui.i18n import TEXT
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis.config import Settings
-from analysis.embeddings import UseEmbedder, load_embedder
+from analysis.encoders import UseEmbedder, load_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 50  # low, so a few hundred texts go through the pool
@@ -92,12 +92,12 @@ def test_a_dead_worker_costs_no_rows_and_a_fresh_pool_takes_over(texts, here):
 
 
 def test_a_pool_that_cannot_start_leaves_the_embedder_in_process(texts, here, monkeypatch):
-    import analysis.encoder_pool
+    import analysis.encoders.pool
 
     def refuse(*args, **kwargs):
         raise OSError("no processes allowed here")
 
-    monkeypatch.setattr(analysis.encoder_pool, "EncoderPool", refuse)
+    monkeypatch.setattr(analysis.encoders.pool, "EncoderPool", refuse)
     embedder = UseEmbedder(processes=2, pool_threshold=THRESHOLD)
     assert np.abs(embedder.embed(texts[:60]) - here[:60]).max() < 1e-6
     assert embedder.pool is None and not embedder._wants_pool(len(texts))  # stops trying
@@ -114,7 +114,7 @@ def test_close_ends_the_workers(texts):
 def test_a_cached_embedder_releases_its_encoder_and_loads_it_again_when_needed(texts, here):
     """The batch CLI releases the encoder (workers and in-process model) once every vector is cached; the embedder
     must keep working after."""
-    from analysis.embeddings import CachedEmbedder
+    from analysis.encoders import CachedEmbedder
 
     inner = UseEmbedder(processes=2, pool_threshold=10)  # the sample repeats texts: the cache passes on fewer
     cached = CachedEmbedder(inner)
@@ -132,7 +132,7 @@ def test_a_cached_embedder_releases_its_encoder_and_loads_it_again_when_needed(t
 
 def test_a_large_miss_is_encoded_and_stored_in_chunks_with_the_same_vectors(texts, here, tmp_path):
     """A cold run's clauses are one large miss: stored a chunk at a time (the memory peak), vectors unchanged."""
-    from analysis.embeddings import CachedEmbedder
+    from analysis.encoders import CachedEmbedder
 
     cached = CachedEmbedder(UseEmbedder(processes=1), tmp_path / "cache.sqlite")
     cached.ENCODE_CHUNK = 64
@@ -156,7 +156,7 @@ def test_a_script_without_a_main_guard_exits_promptly_and_is_not_rerun_by_worker
     script = tmp_path / "unguarded.py"  # a script as __main__, the way Streamlit runs app.py
     script.write_text(
         "print('script ran')\n"
-        "from analysis.embeddings import UseEmbedder\n"
+        "from analysis.encoders import UseEmbedder\n"
         "e = UseEmbedder(processes=2, pool_threshold=2)\n"
         "e.embed(['好评', 'great', '一般般'])\n"
         "print(e.pool_failures, e.pool.worker_pids())\n",  # no close(): the finalizer must stop the workers at exit

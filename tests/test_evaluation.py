@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.evaluation import disagreements, evaluate_predictions, read_labelled_file
-from analysis.sentiment import predictions_from_probabilities
+from analysis.sentiment import disagreements, evaluate_predictions, predictions_from_probabilities, read_labelled_file
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data is not present")

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.config import Settings
-from analysis.ingest import IngestError, read_reviews
-from analysis.roles import parse_dates, parse_ratings
+from analysis.io import IngestError, parse_dates, parse_ratings, read_reviews
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 

@@ -183,8 +183,8 @@ def test_model_page_quality_against_stars():
 @pytest.fixture(scope="module")
 def bare_result():
     """A real analysis of a file with text only: no dates, products or ratings."""
-    from analysis.ingest import read_reviews
-    from analysis.pipeline import analyze
+    from analysis.io import read_reviews
+    from analysis.runs import analyze
 
     texts = [f"{t} ({i})" for i in range(12) for t in ("电池不耐用，很快没电", "Delivery was slow", "质量很好，很满意",
                                                        "Great value for money", "客服不回复")]

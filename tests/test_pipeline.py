@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from analysis.config import Settings
-from analysis.embeddings import load_embedder
-from analysis.ingest import read_reviews
-from analysis.pipeline import analyze, extend, subset
+from analysis.encoders import load_embedder
+from analysis.io import read_reviews
+from analysis.runs import analyze, extend, subset
+from analysis.store import vector_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +35,7 @@ def test_result_has_one_row_per_kept_review_with_every_column(small_result):
 
 def test_adding_next_months_export_embeds_only_new_reviews_and_keeps_theme_ids(tmp_path):
     settings = replace(Settings.from_env(), workspace_path=str(tmp_path / "ws.duckdb"), embedding_cache_dir="")
-    cache = settings.embedding_cache_file  # the workspace's embedding_cache table
+    cache = vector_cache(settings.embedding_cache_file)  # the workspace's embedding_cache table
     first = analyze(sample_rows(0, 600), settings, embedder=load_embedder("use-m", cache))
 
     embedder = load_embedder("use-m", cache)
@@ -57,7 +58,7 @@ def test_adding_next_months_export_embeds_only_new_reviews_and_keeps_theme_ids(t
 
 
 def test_subset_keeps_positions_consistent_for_trends(small_result):
-    from analysis.trends import theme_volume_over_time
+    from analysis.insights import theme_volume_over_time
 
     keep = (small_result.reviews["product"] == small_result.reviews["product"].iloc[0]).to_numpy()
     part = subset(small_result, keep)

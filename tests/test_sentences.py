@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.sentences import explode_sentences, split_sentences
+from analysis.text import explode_sentences, split_sentences
 
 
 def test_chinese_punctuation_and_turns():

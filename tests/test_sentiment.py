@@ -73,7 +73,7 @@ def test_to_frame_columns(default_predictions):
 
 
 def test_precomputed_embeddings_give_the_same_result(default_model, default_predictions):
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
 
     embeddings = load_embedder("use-m").embed(REVIEWS)
     again = default_model.predict(REVIEWS, embeddings=embeddings)

@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.sentiment import NgramHasher
-from analysis.training import (
+from analysis.sentiment import NgramHasher, TrainingConfig
+from analysis.sentiment.training import (
     NEGATIVE,
     POSITIVE,
-    TrainingConfig,
     balanced_weights,
     combine_experts,
     domain_folds,
@@ -145,7 +144,7 @@ def test_combined_network_adds_the_experts_logits():
 def training_rows():
     if not DATA.is_dir():
         pytest.skip("../shared/data is not present")
-    from analysis.training import load_corpus
+    from analysis.sentiment import load_corpus
 
     train, _, _ = split_held_out(load_corpus(DATA))
     return train

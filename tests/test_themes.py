@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.text import tokenize
 from analysis.themes import (
     UNTHEMED,
     ThemeResult,
@@ -19,7 +20,6 @@ from analysis.themes import (
     find_themes,
     match_theme_ids,
     themes_table_for_saving,
-    tokenize,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ SAMPLE = ROOT / "sample_data"
 
 def sample_reviews() -> pd.DataFrame:
     """The sample in the pipeline's canonical columns, read with pandas."""
-    from analysis.language import detect_languages
+    from analysis.text import detect_languages
 
     raw = pd.read_csv(SAMPLE / "reviews.csv", encoding="utf-8")
     return pd.DataFrame({
@@ -41,7 +41,7 @@ def sample_reviews() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def sample_analysis():
     """(reviews, embedder, embeddings, ThemeResult) on the whole sample; shared with test_trends."""
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
 
     reviews = sample_reviews()
     embedder = load_embedder("use-m")
@@ -218,7 +218,7 @@ def test_keywords_by_class_tfidf_chinese_and_english():
 
 
 def test_too_few_reviews_leave_everything_unthemed_and_errors_say_what_to_do():
-    from analysis.trends import emerging_issues, rating_drivers, theme_volume_over_time
+    from analysis.insights import emerging_issues, rating_drivers, theme_volume_over_time
 
     with pytest.raises(ValueError, match="embeddings"):
         find_themes(pd.DataFrame({"text": ["a", "b"]}), None)

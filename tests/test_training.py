@@ -7,19 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.training import (
+from analysis.sentiment import (
     HELD_OUT_SOURCES,
-    NEGATIVE,
-    NEUTRAL,
-    POSITIVE,
     TrainingConfig,
-    split_held_out,
     targets_from,
-    text_key,
     train_embedding_head,
     train_sentiment_model,
-    validation_mask,
 )
+from analysis.sentiment.training import NEGATIVE, NEUTRAL, POSITIVE, split_held_out, text_key, validation_mask
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data is not present")
@@ -47,7 +42,7 @@ def test_validation_mask_is_seeded_and_per_source():
 def corpus():
     if not DATA.is_dir():
         pytest.skip("../shared/data is not present")
-    from analysis.training import load_corpus
+    from analysis.sentiment import load_corpus
 
     return load_corpus(DATA)
 
@@ -63,7 +58,7 @@ def test_held_out_sources_and_their_texts_never_reach_training(corpus):
 
 @pytest.fixture(scope="module")
 def small_sample(corpus):
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
 
     train, _, _ = split_held_out(corpus)
     sample = train.groupby("source").sample(60, random_state=0)
@@ -112,8 +107,8 @@ def test_language_bias_comes_only_with_class_balancing_and_v2_files_still_load(s
     from safetensors import safe_open
     from safetensors.torch import save_file
 
-    from analysis.language import detect_language
     from analysis.sentiment import load_sentiment_model
+    from analysis.text import detect_language
 
     sample, embeddings = small_sample
     config = TrainingConfig(max_epochs=2, n_features_log2=10, hidden=16, language_bias={"en": 1.0})

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.trends import (
+from analysis.insights import (
     choose_bucket,
     emerging_issues,
     period_start,

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.config import Settings
-from analysis.embeddings import UseEmbedder, load_embedder
-from analysis.use_encoder import Tokenizer, UseEncoder, _resources, native_bfloat16, resolve_precision
+from analysis.encoders import UseEmbedder, load_embedder
+from analysis.encoders.use_encoder import Tokenizer, UseEncoder, _resources, native_bfloat16, resolve_precision
 
 needs_bf16 = pytest.mark.skipif(not native_bfloat16(), reason="this CPU has no native bfloat16")
 AWKWARD = ["", " ", "咕噜咕噜转个不停", "👍👍 好评！Great!!", "电池不耐用。" * 200, "a"]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis.workspace as workspace_module
-from analysis.workspace import Workspace, WorkspaceError
+import analysis.store.workspace as workspace_module
+from analysis.store import Workspace, WorkspaceError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,8 +89,8 @@ def test_a_killed_writer_process_leaves_the_previous_state(tmp_path, small_resul
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        import analysis.workspace as w
-        from analysis.pipeline import AnalysisResult
+        import analysis.store.workspace as w
+        from analysis.store import AnalysisResult
         ws = w.Workspace({str(path)!r})
         result = ws.open("kept")
         def hang():
@@ -144,15 +144,16 @@ def test_default_path_is_outside_the_repository():
 
 
 def test_the_embedding_cache_lives_in_the_workspace_and_returns_exact_vectors(tmp_path):
-    from analysis.embeddings import load_embedder
+    from analysis.encoders import load_embedder
+    from analysis.store import vector_cache
 
     path = tmp_path / "ws.duckdb"
     texts = ["电池不耐用，一天要充两次", "Fast delivery, well packed", "电池不耐用，一天要充两次"]
-    first = load_embedder("use-m", path)
+    first = load_embedder("use-m", vector_cache(path))
     vectors = first.embed(texts)
     assert first.misses == 2  # the repeated text is embedded once
 
-    second = load_embedder("use-m", path)  # a new process would start like this: empty memory, warm workspace
+    second = load_embedder("use-m", vector_cache(path))  # a new process would start like this: empty memory, warm workspace
     again = second.embed(texts)
     assert second.misses == 0
     np.testing.assert_array_equal(again, vectors)  # float32 bytes, so warm and cold runs agree exactly

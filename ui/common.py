@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from analysis.config import SAMPLE_REVIEWS, Settings
-from analysis.ingest import ReviewTable, read_reviews
+from analysis.io import ReviewTable, read_reviews
 from ui.i18n import LANG_KEY, LANGUAGES, t
 
 TABLE_KEY = "ri_table"
@@ -60,7 +60,7 @@ SAMPLE_ANALYSIS_NAME = "sample-demo"
 
 @st.cache_resource(show_spinner=False)
 def workspace():
-    from analysis.workspace import Workspace
+    from analysis.store import Workspace
 
     return Workspace(settings().workspace_file)
 
@@ -68,8 +68,8 @@ def workspace():
 @st.cache_resource(show_spinner=False)
 def models():
     """The embedder and the sentiment model, loaded once per server process and shared by every session."""
-    from analysis.embeddings import embedder_for
     from analysis.sentiment import load_sentiment_model
+    from analysis.store import embedder_for
 
     config = settings()
     return embedder_for(config), load_sentiment_model(config.sentiment_model)
@@ -77,7 +77,7 @@ def models():
 
 def run_analysis(table: ReviewTable, progress=None, add_to=None):
     """Analyse a table with the shared models, or add it to an earlier analysis (``add_to``)."""
-    from analysis.pipeline import analyze, extend
+    from analysis.runs import analyze, extend
 
     embedder, sentiment_model = models()
     if add_to is not None:
@@ -88,8 +88,8 @@ def run_analysis(table: ReviewTable, progress=None, add_to=None):
 @st.cache_resource(show_spinner=False)
 def sample_result():
     """The bundled sample's analysis: opened from the workspace, or computed once and saved there."""
-    from analysis.pipeline import model_signature
-    from analysis.workspace import WorkspaceError
+    from analysis.runs import model_signature
+    from analysis.store import WorkspaceError
 
     embedder, sentiment_model = models()
     try:
@@ -151,7 +151,7 @@ _FILTERS = {"products": "ri_f_products", "dates": "ri_f_dates", "languages": "ri
 
 def filtered(result):
     """The active analysis cut to the sidebar filters (product, dates, review language)."""
-    from analysis.pipeline import subset
+    from analysis.runs import subset
 
     kept = sidebar_filters(result.reviews)
     if len(kept) == len(result.reviews):
@@ -213,7 +213,7 @@ def plot(fig, key: str) -> None:
 
 def charts_download(page_name: str) -> None:
     """One self-contained HTML file (Plotly inlined, works offline) with every chart drawn on this page run."""
-    from analysis.charts import figures_html
+    from analysis.insights.charts import figures_html
 
     figures = st.session_state.pop(_PAGE_FIGURES, {})
     if figures:

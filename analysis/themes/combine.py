@@ -1,0 +1,116 @@
+"""Inputs larger than one fit: the seeded sample themes are fitted on, and the fit's themes restated over every review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.themes.clustering import UNTHEMED
+from analysis.themes.polarity import theme_kind
+from analysis.themes.result import ThemeResult
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Inputs larger than one fit
+# --------------------------------------------------------------------------------------------------------------
+def fit_sample(rows: np.ndarray, texts: Sequence[str], limit: int, seed: int = 42) -> np.ndarray:
+    """Positions of the reviews themes are fitted on when there are more than ``limit``: the ``limit`` with the
+    smallest seeded hash of (row, text). A property of each review, not of the order or chunk it comes in, so a file
+    read in pieces picks the same sample as the whole file."""
+    if len(texts) <= limit:
+        return np.arange(len(texts))
+    return smallest_keys(review_keys(rows, texts, seed), limit)
+
+
+def smallest_keys(keys: np.ndarray, limit: int) -> np.ndarray:
+    """Positions, in order, of the ``limit`` smallest keys (all of them when there are no more)."""
+    if len(keys) <= limit:
+        return np.arange(len(keys))
+    return np.sort(np.argsort(keys, kind="stable")[:limit])
+
+
+def review_keys(rows: np.ndarray, texts: Sequence[str], seed: int = 42) -> np.ndarray:
+    """The seeded hash ``fit_sample`` ranks reviews by (for callers that see the reviews in chunks)."""
+    import hashlib
+
+    return np.fromiter((int.from_bytes(hashlib.blake2b(f"{seed}\x00{r}\x00{t}".encode(), digest_size=8).digest(),
+                                       "little") for r, t in zip(rows, texts, strict=True)),
+                       dtype=np.uint64, count=len(texts))
+
+
+def _restated(themes: pd.DataFrame, mentions: pd.DataFrame, assignments: pd.DataFrame, n_reviews: int) -> pd.DataFrame:
+    """The fitted themes' counts and sentiment mix recomputed over every review (names and quotes stay the fit's).
+
+    Counted with numpy over integer keys: at a million reviews (2.5M mentions) a pandas group-by costs hundreds of MB."""
+    theme = mentions["theme_id"].to_numpy()
+    themed = theme != UNTHEMED
+    theme = theme[themed].astype(np.int64)
+    review = mentions["review"].to_numpy()[themed].astype(np.int64)
+    negative = (mentions["polarity"] == "negative").to_numpy(dtype=np.float64)[themed]
+    positive = (mentions["polarity"] == "positive").to_numpy(dtype=np.float64)[themed]
+    width = int(max(theme.max(initial=-1), themes["theme_id"].max() if len(themes) else -1)) + 1
+
+    def per_theme(weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(theme, weights=weights, minlength=width)
+
+    mention_count = per_theme()
+    counted = np.maximum(mention_count, 1)
+    stride = int(review.max(initial=0)) + 1
+    reviewed = np.bincount(np.unique(theme * stride + review) // stride, minlength=width)  # distinct reviews
+    mean_sentiment = np.where(mention_count > 0, per_theme(mentions["sentiment_score"].to_numpy(
+        dtype=np.float64)[themed]) / counted, np.nan)
+    negative_share = per_theme(negative) / counted
+    positive_share = per_theme(positive) / counted
+    primary = assignments["theme_id"].to_numpy()
+    primary_size = np.bincount(primary[primary != UNTHEMED].astype(np.int64), minlength=width)
+
+    out = themes.copy()
+    ids = out["theme_id"].to_numpy(dtype=np.int64)
+    out["size"] = reviewed[ids].astype(int)
+    out["share"] = out["size"] / max(n_reviews, 1)
+    out["primary_size"] = primary_size[ids].astype(int)
+    out["mention_count"] = mention_count[ids].astype(int)
+    out["mean_sentiment"] = mean_sentiment[ids].astype(float)
+    out["negative_share"] = negative_share[ids].astype(float)
+    out["positive_share"] = positive_share[ids].astype(float)
+    out["kind"] = [theme_kind(a, b) for a, b in zip(out["negative_share"], out["positive_share"], strict=True)]
+    if "topic_id" in out:
+        topic = assignments["topic_id"].to_numpy(dtype=np.int64)[review]
+        n_topics = int(topic.max(initial=-1)) + 1
+        votes = np.bincount(theme * n_topics + topic, minlength=width * n_topics).reshape(width, n_topics)
+        majority = votes.argmax(axis=1) if n_topics else np.zeros(width, dtype=np.int64)  # ties: the smallest id
+        out["topic_id"] = np.where(mention_count[ids] > 0, majority[ids], -1).astype(int)
+    return out
+
+
+def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[tuple[np.ndarray, pd.DataFrame,
+                  pd.DataFrame]], texts: pd.Series) -> ThemeResult:
+    """One result over every review from the fit (on a sample) and ``assign_reviews`` output for the others.
+
+    ``parts``: (positions of its reviews, mentions, assignments) with ``review`` local to the part. Themes keep the
+    fit's names, keywords and quotes; their sizes, shares and sentiment mix are counted over all reviews."""
+    kept = [c for c in fit.mentions.columns if all(c in m for _, m, _ in parts)]  # parts may be slimmed
+    fit_mentions = fit.mentions[kept].assign(review=fit_positions[fit.mentions["review"].to_numpy(dtype=np.int64)])
+    if parts:  # in the parts' types: slimmed parts (analysis.runs.batch) stay slim when concatenated
+        fit_mentions = fit_mentions.astype(parts[0][1][kept].dtypes.to_dict())
+    mention_parts = [fit_mentions] + [m[kept].assign(review=pos[m["review"].to_numpy(dtype=np.int64)])
+                                      for pos, m, _ in parts]
+    mentions = pd.concat(mention_parts, ignore_index=True).sort_values(["review", "sentence_no"], kind="stable")
+    order = np.concatenate([fit_positions] + [pos for pos, _, _ in parts])
+    columns = [c for c in fit.assignments.columns if c != "theme_label" and all(c in a for _, _, a in parts)]
+    assignments = pd.concat([fit.assignments[columns]] + [a[columns] for _, _, a in parts], ignore_index=True)
+    assignments = assignments.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    n = len(assignments)
+    themes = _restated(fit.themes, mentions.reset_index(drop=True), assignments, n)
+    label_of = dict(zip(themes["theme_id"], themes["label"]))
+    assignments["theme_label"] = [label_of.get(t, "") if t != UNTHEMED else "" for t in assignments["theme_id"]]
+    topics = fit.topics.copy()
+    if len(topics):
+        sizes = assignments["topic_id"].value_counts()
+        topics["size"] = topics["topic_id"].map(sizes).fillna(0).astype(int)
+        topics["share"] = topics["size"] / max(n, 1)
+    params = {**fit.params, "fitted_on": len(fit_positions), "reviews": n}
+    return ThemeResult(themes, fit.centroids, assignments, mentions.reset_index(drop=True),
+                       texts.reset_index(drop=True), params, topics, fit.model)
