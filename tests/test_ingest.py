@@ -303,3 +303,39 @@ def test_a_wrongly_detected_role_can_be_turned_off():
     assert "date" not in table.report.columns
     assert table.reviews["date"].isna().all()
     assert table.report.columns["rating"] == "rating"
+
+
+# ------------------------------------------------------------------------------ characters that look like breaks
+LINE_BREAK_LOOKALIKES = ["\x85", "\u2028", "\u2029", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+@pytest.mark.parametrize("quoted", [True, False], ids=["quoted", "unquoted"])
+@pytest.mark.parametrize("sep", [",", "\t"], ids=["csv", "tsv"])
+@pytest.mark.parametrize("char", LINE_BREAK_LOOKALIKES, ids=[f"U+{ord(c):04X}" for c in LINE_BREAK_LOOKALIKES])
+def test_a_line_break_lookalike_stays_inside_its_field(char: str, sep: str, quoted: bool, encoding: str) -> None:
+    """A field ends only at \\r or \\n (RFC 4180); str.splitlines would also break at these and cut a review."""
+    text = f"电池不耐用{char}battery dies fast"
+    cell = f'"{text}"' if quoted else text
+    data = f"review{sep}rating\r\n{cell}{sep}2\r\nFast delivery{sep}5\r\n".encode(encoding)
+    table = read_reviews(data, "export.tsv" if sep == "\t" else "export.csv")
+    assert table.report.rows_read == 2 and not table.report.rows_rejected
+    assert table.data["review"].tolist() == [text, "Fast delivery"]
+    assert table.data["rating"].tolist() == ["2", "5"]
+
+
+def test_a_real_20000_row_file_written_by_pandas_reads_as_20000_rows(shared_data: Path, tmp_path: Path) -> None:
+    """The UCI sentences hold U+0085 inside a review: once read as 20,001 rows, the tail rejected as empty."""
+    sources = ["en_uci_labelled_sentences", "en_yelp_10k", "zh_online_shopping_books_computers_hotel"]
+    frame = pd.concat([pd.read_csv(shared_data / f"{s}.csv.gz", dtype=str, keep_default_na=False) for s in sources])
+    frame = frame[["review_id", "text", "rating", "lang"]].head(20_000)
+    assert frame["text"].str.contains("\x85").any()  # the case that broke
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)  # the way pandas writes it: quotes only where needed
+    table = read_reviews(path, settings=Settings(max_rows=50_000))
+    assert table.report.rows_read == 20_000
+    assert table.report.rows_kept + len(table.report.rows_rejected) == 20_000
+    kept = table.data.set_index("review_id")["text"]
+    source = frame.set_index("review_id")["text"]
+    assert kept.to_dict() == source.loc[kept.index].to_dict()  # every kept text identical to the source
+    assert all("empty" not in r.reason for r in table.report.rows_rejected)

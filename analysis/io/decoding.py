@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -155,7 +156,7 @@ def sniff_delimiter(text: str, file_format: str) -> str:
     """The field delimiter: tab for TSV, else the candidate that splits the first lines most consistently."""
     if file_format == "tsv":
         return "\t"
-    sample_lines = [line for line in text[:50_000].splitlines()[:30] if line.strip()]
+    sample_lines = [line for line in io.StringIO(text[:50_000], newline="").readlines()[:30] if line.strip()]
     if not sample_lines:
         return ","
     try:

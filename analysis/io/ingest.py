@@ -102,6 +102,16 @@ class _Raw:
     delimiter: str | None = None
 
 
+def record_lines(text: str) -> list[str]:
+    """The file's lines, broken only at \\r\\n, \\n or \\r, with their endings.
+
+    ``str.splitlines`` also breaks at U+0085, U+2028, U+2029, form feed, vertical tab and \\x1c-\\x1e, which can sit
+    inside a review (a field ends only at \\r or \\n, RFC 4180): splitting there cut a review in two and turned its
+    tail into a row of its own. A text stream with ``newline=""`` knows only the three real line endings.
+    """
+    return io.StringIO(text, newline="").readlines()
+
+
 def _unique_headers(headers: list[object]) -> tuple[list[str], list[str]]:
     """Blank headers get a name, repeated ones a suffix, and the user is told."""
     seen: Counter[str] = Counter()
@@ -131,7 +141,7 @@ def _read_delimited(data: bytes, file_format: str) -> _Raw:
         warnings.append("some characters could not be decoded and show as '\ufffd'; re-save the file as UTF-8 if "
                         "text looks wrong.")
     delimiter = sniff_delimiter(text, file_format)
-    lines = text.splitlines(keepends=True)
+    lines = record_lines(text)
     if not any(line.strip() for line in lines):
         raise IngestError("the file is empty; export the reviews again and upload the file with its header row.")
 
@@ -205,7 +215,7 @@ def _read_json(data: bytes, file_format: str) -> _Raw:
     items: list[tuple[int, object]] = []
     rejected: list[RejectedRow] = []
     if file_format == "jsonl":
-        for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
+        for number, line in enumerate((ln for ln in record_lines(text) if ln.strip()), start=1):
             try:
                 items.append((number, json.loads(line)))
             except json.JSONDecodeError as exc:
