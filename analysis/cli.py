@@ -5,6 +5,7 @@ Heavy imports (pandas, torch, models) live inside the commands so ``--help`` ans
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -284,6 +285,9 @@ def bench(
 
     if not DATA_DIR.exists():
         raise fail(f"the benchmark resamples real reviews from {DATA_DIR}, which is not here.")
+    if bertopic and importlib.util.find_spec("bertopic") is None:
+        raise fail("the benchmark times BERTopic, which is not installed: run `pip install -r requirements-bench.txt` "
+                   "(or add --no-bertopic to time only this product).")
     try:
         counts = [int(s) for s in sizes.split(",") if s.strip()]
     except ValueError:

@@ -98,3 +98,13 @@ def test_analyze_writes_every_kept_row_saves_lists_and_exports(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "analysis", "export", "April", "--out", str(tmp_path / "a.csv")],
                              check=False, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert missing.returncode == 2 and "no saved analysis called 'April'; saved ones: March" in missing.stderr
+
+
+def test_bench_without_bertopic_says_what_to_install():
+    """BERTopic is a benchmark extra (requirements-bench.txt), not a requirement; without it the command says so."""
+    hide = "import sys; sys.modules['bertopic'] = None; from analysis.cli import main; sys.argv[0] = 'analysis'; main()"
+    done = subprocess.run([sys.executable, "-c", hide, "bench", "--sizes", "100"], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "pip install -r requirements-bench.txt" in done.stderr and "--no-bertopic" in done.stderr
+    assert "Traceback" not in done.stderr
