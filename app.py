@@ -15,7 +15,7 @@ from ui.common import (
     warm_up_sample,
     workspace,
 )
-from ui.i18n import t
+from ui.i18n import as_markdown_text, say, t
 
 setup_page("app.title")
 warm_up_sample()
@@ -49,7 +49,7 @@ else:
     actions = st.columns([1, 2, 1, 1])
     if actions[0].button(t("home.open"), type="primary", key="ri_open"):
         show_result(workspace().open(picked), picked)
-        st.success(t("home.opened", name=picked))
+        st.success(as_markdown_text(t("home.opened", name=picked)))
     new_name = actions[1].text_input(t("home.new_name"), key="ri_new_name", label_visibility="collapsed",
                                      placeholder=t("home.new_name"))
     if actions[2].button(t("home.rename"), key="ri_rename_saved", disabled=not new_name):
@@ -57,7 +57,7 @@ else:
             workspace().rename(picked, new_name)
             st.rerun()
         except WorkspaceError as exc:
-            st.error(str(exc))
+            st.error(as_markdown_text(say(exc.message)))
     if actions[3].button(t("home.delete"), key="ri_delete_saved"):
         workspace().delete(picked)
         st.session_state.pop(RESULT_KEY, None)

@@ -34,10 +34,32 @@ DateColumn = Annotated[str | None, typer.Option("--date-column", help="Column ho
 ProductColumn = Annotated[str | None, typer.Option("--product-column", help="Column naming the product.")]
 
 
-def fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
-    """Print a user-facing reason on stderr and return the exit to raise."""
-    typer.echo(f"error: {message}", err=True)
+def language() -> str:
+    """The CLI's language: English, or Chinese with REVIEW_INSIGHTS_CLI_LANGUAGE=zh."""
+    from analysis.config import Settings
+
+    return Settings.from_env().cli_language
+
+
+def say(code_or_message, **params: object) -> str:
+    """A message (or a message code with its parameters) in the CLI's language."""
+    from analysis.messages import Message, message
+
+    found = code_or_message if isinstance(code_or_message, Message) else message(code_or_message, **params)
+    return found.render(language())
+
+
+def fail(reason, code: int = EXIT_UNUSABLE) -> typer.Exit:
+    """Print a user-facing reason (text or ``Message``) on stderr and return the exit to raise."""
+    from analysis.messages import render
+
+    typer.echo(say("cli.error", text=render(reason, language())), err=True)
     return typer.Exit(code=code)
+
+
+def in_file(path: Path, error) -> str:
+    """An error's message prefixed with the file it is about, in the CLI's language."""
+    return say("cli.in_file", path=str(path), text=say(error.message))
 
 
 def role_overrides(text: str | None, rating: str | None, date: str | None, product: str | None) -> dict[str, str]:
@@ -53,7 +75,7 @@ def read_or_exit(path: Path, overrides: dict[str, str]):
     try:
         return read_reviews(path, overrides=overrides)
     except IngestError as exc:
-        raise fail(f"{path}: {exc}") from None
+        raise fail(in_file(path, exc)) from None
 
 
 @app.command()
@@ -71,16 +93,20 @@ def ingest(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(report.summary())
+        typer.echo(report.summary(language()))
     if report.rows_kept == 0:
-        raise fail(f"{file}: no row could be used; see the rejected rows above.")
+        raise fail(say("cli.no_rows_above", path=str(file)))
 
 
 def _stderr_progress():
     """A one-line progress display with ETA on stderr, so stdout stays clean for data."""
+    from analysis.messages import TEXTS
+
     def show(step: str, fraction: float, eta: float | None) -> None:
         end = "\n" if fraction >= 1.0 else ""
-        message = f"{step}: {fraction:.0%}" + (f", about {eta:.0f} s left" if eta is not None else "")
+        name = say(f"step.{step}") if f"step.{step}" in TEXTS else step
+        message = say("cli.progress", step=name, fraction=fraction) + (say("cli.eta", eta=eta) if eta is not None
+                                                                         else "")
         sys.stderr.write(f"\r{message:<60}{end}")
         sys.stderr.flush()
 
@@ -118,7 +144,7 @@ def analyze(
         return
     table = read_or_exit(file, overrides)
     if table.report.rows_kept == 0:
-        raise fail(f"{file}: no row could be used; run `python -m analysis ingest {file}` to see why.")
+        raise fail(say("batch.no_rows", path=str(file)))
     previous = _open_saved(settings, add_to) if add_to else None
     try:
         if previous is not None:
@@ -126,8 +152,7 @@ def analyze(
         else:
             result = run_analysis(table, settings, progress=_stderr_progress(), n_themes=themes)
     except Exception as exc:  # noqa: BLE001  a clear line, not a traceback; the file itself was readable
-        raise fail(f"{file}: the analysis failed ({type(exc).__name__}: {exc}); check the column options, or "
-                   "report this message.", code=1) from None
+        raise fail(say("cli.failed", path=str(file), error=f"{type(exc).__name__}: {exc}"), code=1) from None
     out.mkdir(parents=True, exist_ok=True)
     write_csv(result.output_frame(), out / "reviews.csv")
     write_csv(result.themes, out / "themes.csv")
@@ -136,9 +161,9 @@ def analyze(
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if save or add_to:
         _workspace(settings).save(result, save or add_to, source_file=str(file))
-    typer.echo(f"{result.report.rows_kept} reviews analysed ({len(result.report.rows_rejected)} rejected), "
-               f"{len(result.themes)} themes, {len(result.alerts)} alerts -> {out}"
-               + (f"; saved as {save or add_to!r}" if save or add_to else ""))
+    typer.echo(say("cli.analysed", kept=result.report.rows_kept, rejected=len(result.report.rows_rejected),
+                   themes=len(result.themes), alerts=len(result.alerts), out=str(out))
+               + (say("cli.saved_as", name=save or add_to) if save or add_to else ""))
 
 
 def _analyze_in_pieces(file: Path, out: Path, settings, overrides: dict[str, str], chunk_mb: float,
@@ -157,13 +182,12 @@ def _analyze_in_pieces(file: Path, out: Path, settings, overrides: dict[str, str
         summary = analyze_file(file, out, settings, overrides, piece_bytes=int(chunk_mb * (1 << 20)), n_themes=themes,
                                progress=_stderr_progress())
     except IngestError as exc:
-        raise fail(f"{file}: {exc}") from None
+        raise fail(in_file(file, exc)) from None
     except Exception as exc:  # noqa: BLE001  a clear line, not a traceback
-        raise fail(f"{file}: the analysis failed ({type(exc).__name__}: {exc}); check the column options, or "
-                   "report this message.", code=1) from None
+        raise fail(say("cli.failed", path=str(file), error=f"{type(exc).__name__}: {exc}"), code=1) from None
     ingest = summary["ingest"]
-    typer.echo(f"{ingest['rows_kept']} reviews analysed ({len(ingest['rows_rejected'])} rejected) in "
-               f"{summary['pieces']} pieces, {summary['themes']} themes, {summary['alerts']} alerts -> {out}")
+    typer.echo(say("cli.analysed_pieces", kept=ingest["rows_kept"], rejected=len(ingest["rows_rejected"]),
+                   pieces=summary["pieces"], themes=summary["themes"], alerts=summary["alerts"], out=str(out)))
 
 
 def _workspace(settings):
@@ -172,7 +196,7 @@ def _workspace(settings):
     try:
         return Workspace(settings.workspace_file)
     except WorkspaceError as exc:
-        raise fail(str(exc)) from None
+        raise fail(exc.message) from None
 
 
 def _open_saved(settings, name: str):
@@ -181,7 +205,7 @@ def _open_saved(settings, name: str):
     try:
         return _workspace(settings).open(name)
     except WorkspaceError as exc:
-        raise fail(str(exc)) from None
+        raise fail(exc.message) from None
 
 
 @app.command("list")
@@ -261,7 +285,9 @@ def evaluate_sentiment(
         raise fail("give --label-column or --rating-column, not both.")
     try:
         texts, targets = read_labelled_file(file, text_column, label_column, rating_column)
-    except (IngestError, ValueError) as exc:
+    except IngestError as exc:
+        raise fail(in_file(file, exc)) from None
+    except ValueError as exc:
         raise fail(f"{file}: {exc}") from None
     if not (targets >= 0).any():
         raise fail(f"{file}: no row has a usable label or rating; check --label-column / --rating-column.")

@@ -32,6 +32,7 @@ class Settings:
     embedding_cache_dir: str = ""
     workspace_path: str = ""
     ui_language: str = "zh"
+    cli_language: str = "en"  # the language of the CLI's messages: en or zh
     warm_up_sample: int = 1  # 1: Home analyses the bundled sample in the background on first visit; 0: on demand
     seed: int = 42
     theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them

@@ -21,7 +21,7 @@ from ui.common import (
     show_result,
     workspace,
 )
-from ui.i18n import t
+from ui.i18n import as_markdown_text, say, step_name, t
 
 setup_page("upload.title")
 
@@ -41,7 +41,7 @@ overrides: dict[str, str] = st.session_state.setdefault(overrides_key, {})
 try:
     table = read_upload(data, name, overrides)
 except IngestError as exc:
-    st.error(t("upload.error", name=name, message=str(exc)))
+    st.error(as_markdown_text(t("upload.error", name=name, message=say(exc.message))))
     st.stop()
 report = table.report
 st.session_state[TABLE_KEY] = table
@@ -62,7 +62,7 @@ for i, role in enumerate(ROLES):
     options = [none, *columns]
     picked = role_cols[i % 4].selectbox(
         t(f"role.{role}"), options, index=options.index(current) if current in options else 0, key=f"role_{role}",
-        help=report.role_reasons.get(role),
+        help=say(report.role_reasons[role]) if role in report.role_reasons else None,
     )
     if picked != (current or none):
         changed[role] = "" if picked == none else picked  # "" turns a wrongly detected role off
@@ -78,12 +78,12 @@ cols[2].metric(t("upload.rows_rejected"), f"{len(report.rows_rejected):,}")
 st.caption(t("upload.row_note"))
 if report.rows_rejected:
     st.markdown("**" + t("upload.rejected_table") + "**")
-    rejected = pd.DataFrame([{t("upload.row"): r.row, t("upload.reason"): r.reason} for r in report.rows_rejected])
+    rejected = pd.DataFrame([{t("upload.row"): r.row, t("upload.reason"): say(r.reason)} for r in report.rows_rejected])
     st.dataframe(rejected, hide_index=True, width="stretch")
 st.markdown("**" + t("upload.warnings") + "**")
 if report.warnings:
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(as_markdown_text(say(warning)))
 else:
     st.caption(t("upload.no_warnings"))
 st.markdown("**" + t("upload.languages") + "**")
@@ -107,9 +107,9 @@ if st.button(t("run.button"), type="primary", disabled=report.rows_kept == 0, ke
 
         def progress(step: str, fraction: float, eta: float | None) -> None:
             if step not in bars:
-                bars[step] = st.progress(0.0, text=t(f"run.step.{step}"))
-            text = (t("run.eta", step=t(f"run.step.{step}"), pct=fraction, eta=eta) if eta is not None
-                    else t("run.progress", step=t(f"run.step.{step}"), pct=fraction))
+                bars[step] = st.progress(0.0, text=step_name(step))
+            text = (t("run.eta", step=step_name(step), pct=fraction, eta=eta) if eta is not None
+                    else t("run.progress", step=step_name(step), pct=fraction))
             bars[step].progress(fraction, text=text)
 
         try:
@@ -133,6 +133,6 @@ if RESULT_KEY in st.session_state and st.session_state.get("ri_result_run_id") =
             try:
                 workspace().save(result, save_name, source_file=name)
                 show_result(result, save_name)
-                st.success(t("save.done", name=save_name))
+                st.success(as_markdown_text(t("save.done", name=save_name)))
             except Exception as exc:  # noqa: BLE001  a locked or unwritable workspace must not lose the user's result
-                st.error(t("save.error", message=str(exc)))
+                st.error(as_markdown_text(t("save.error", message=say(getattr(exc, "message", str(exc))))))

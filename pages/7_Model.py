@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from analysis.insights.charts import confusion_matrix_figure
-from analysis.sentiment import SentimentPredictions, disagreements, evaluate_predictions, targets_from
+from analysis.sentiment import (
+    FineTuneError,
+    SentimentPredictions,
+    disagreements,
+    evaluate_predictions,
+    targets_from,
+)
 from ui.common import (
     charts_download,
     content_id,
@@ -16,7 +22,7 @@ from ui.common import (
     settings,
     show_result,
 )
-from ui.i18n import t
+from ui.i18n import say, t
 
 result, name, view = open_analysis_page("model.title")
 reviews = view.reviews
@@ -89,8 +95,8 @@ elif st.button(t("model.finetune_button"), key="ri_finetune"):
                                      full[["p_negative", "p_neutral", "p_positive"]].to_numpy(float)),
                 out_dir / f"finetuned-{content_id(full['text'].str.cat().encode())}.safetensors", log=log,
             )
-        except ValueError as exc:
-            status.update(label=str(exc), state="error")
+        except FineTuneError as exc:
+            status.update(label=say(exc.message), state="error")
             st.stop()
         bar.progress(1.0)
         status.update(label=t("model.finetuned", n=outcome.train_reviews, m=outcome.test_reviews), state="complete")

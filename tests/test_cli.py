@@ -69,7 +69,7 @@ def test_analyze_writes_every_kept_row_saves_lists_and_exports(tmp_path):
                            "--save", "March"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "REVIEW_INSIGHTS_WORKSPACE_PATH": str(env_workspace)})
     assert done.returncode == 0, done.stderr
-    assert "embed: 100%" in done.stderr and "themes: 100%" in done.stderr  # progress on stderr
+    assert "Embedding reviews: 100%" in done.stderr and "Finding themes: 100%" in done.stderr  # progress on stderr
 
     reviews = pd.read_csv(tmp_path / "out" / "reviews.csv", encoding="utf-8-sig")
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
@@ -108,3 +108,18 @@ def test_bench_without_bertopic_says_what_to_install():
     assert done.returncode != 0
     assert "pip install -r requirements-bench.txt" in done.stderr and "--no-bertopic" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_cli_speaks_chinese_with_a_setting(tmp_path):
+    """English by default; REVIEW_INSIGHTS_CLI_LANGUAGE=zh renders the same messages and report in Chinese."""
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    chinese = {**os.environ, "REVIEW_INSIGHTS_CLI_LANGUAGE": "zh"}
+    done = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(empty)], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=chinese)
+    assert done.returncode == 2
+    assert "错误：" in done.stderr and "文件是空的" in done.stderr and "the file is empty" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "analysis", "ingest", "sample_data/reviews_gbk.csv"], check=False,
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=chinese)
+    assert done.returncode == 0
+    assert "行数：读取" in done.stdout and "rows:" not in done.stdout

@@ -65,7 +65,7 @@ def test_mixed_encodings_are_decoded_line_by_line_with_a_warning():
     gbk_lines = "\n".join(f"{t},4,2024-05-01" for t in ZH[2:]).encode("gbk")
     table = read_reviews(utf8 + gbk_lines + b"\n", "stitched.csv")
     assert table.reviews["text"].tolist() == ZH
-    assert any("mixes encodings" in w for w in table.report.warnings)
+    assert any("mixes encodings" in str(w) for w in table.report.warnings)
 
 
 # ------------------------------------------------------------------------------------------------- formats
@@ -89,8 +89,8 @@ def test_json_array_jsonl_with_bad_line_parquet_and_excel(tmp_path):
     table = read_reviews("\n".join(lines).encode(), "x.jsonl")
     assert table.report.rows_kept == 4
     assert [r.row for r in table.report.rows_rejected] == [3, 4]
-    assert "not valid JSON" in table.report.rows_rejected[0].reason
-    assert "not an object" in table.report.rows_rejected[1].reason
+    assert "not valid JSON" in str(table.report.rows_rejected[0].reason)
+    assert "not an object" in str(table.report.rows_rejected[1].reason)
     assert_accounted(table)
 
     parquet = io.BytesIO()
@@ -110,11 +110,11 @@ def test_wrong_extension_is_read_by_content_with_a_warning(tmp_path):
     pd.DataFrame(reviews(EN)).to_excel(path, index=False)
     table = read_reviews(path)
     assert table.report.file_format == "xlsx"
-    assert "ends in .csv but the content is XLSX" in table.report.warnings[0]
+    assert "ends in .csv but the content is XLSX" in str(table.report.warnings[0])
 
     table = read_reviews(csv_bytes(reviews(EN)), "reviews.xlsx")
     assert table.report.file_format == "csv"
-    assert any(".xlsx but the content is CSV" in w for w in table.report.warnings)
+    assert any(".xlsx but the content is CSV" in str(w) for w in table.report.warnings)
 
 
 # ------------------------------------------------------------------------------------------------- hostile input
@@ -150,7 +150,7 @@ def test_broken_quoting_rejects_only_the_broken_row():
     table = read_reviews(data, "quotes.csv")
     rejected = table.report.rows_rejected
     assert [r.row for r in rejected] == [2]
-    assert "broken quoting" in rejected[0].reason and "line 3" in rejected[0].reason
+    assert "broken quoting" in str(rejected[0].reason) and "line 3" in str(rejected[0].reason)
     assert table.reviews["text"].tolist() == ["Great value", "Size runs small", "Arrived quickly"]
     assert table.reviews["row"].tolist() == [1, 3, 4]
     assert_accounted(table)
@@ -167,7 +167,7 @@ def test_rows_with_extra_values_empty_text_and_exact_duplicates_are_rejected_wit
         b"Size runs small,3,2024-01-04\n"
     )
     table = read_reviews(data, "x.csv")
-    reasons = {r.row: r.reason for r in table.report.rows_rejected}
+    reasons = {r.row: str(r.reason) for r in table.report.rows_rejected}
     assert set(reasons) == {2, 3, 4, 5}
     assert "4 values but the header has 3" in reasons[2]
     assert "empty" in reasons[3]
@@ -182,14 +182,14 @@ def test_huge_cell_is_kept_but_cut_with_a_warning():
     assert table.report.rows_kept == 2
     limit = Settings().max_cell_chars
     assert len(table.reviews["text"][0]) == limit
-    assert any("row 1" in w and f"first {limit:,}" in w for w in table.report.warnings)
+    assert any("row 1" in str(w) and f"first {limit:,}" in str(w) for w in table.report.warnings)
 
 
 def test_duplicate_and_blank_column_names_are_renamed_with_a_warning():
     data = b"review,rating,rating,\nGood value,5,4,x\nToo small,2,1,y\n"
     table = read_reviews(data, "dup.csv")
     assert list(table.data.columns) == ["review", "rating", "rating (2)", "column_4"]
-    assert any("'rating' appears more than once" in w for w in table.report.warnings)
+    assert any("'rating' appears more than once" in str(w) for w in table.report.warnings)
     assert table.reviews["rating"].tolist() == [5.0, 2.0]
 
 
@@ -198,7 +198,7 @@ def test_html_and_script_are_kept_as_plain_text_without_tags():
     table = read_reviews(csv_bytes(rows), "html.csv")
     assert table.reviews["text"][0] == "Great value would buy"
     assert "<script>" in table.data["review"][0]  # the original stays untouched
-    assert any("HTML markup" in w for w in table.report.warnings)
+    assert any("HTML markup" in str(w) for w in table.report.warnings)
 
 
 def test_spreadsheet_formulas_are_reported():
@@ -206,14 +206,14 @@ def test_spreadsheet_formulas_are_reported():
             {"review": "@everyone look"}, {"review": "normal text"}]
     table = read_reviews(csv_bytes(rows), "formula.csv")
     assert table.report.rows_kept == 5
-    assert any(w.startswith("4 reviews start with =, +, - or @") for w in table.report.warnings)
+    assert any(str(w).startswith("4 reviews start with =, +, - or @") for w in table.report.warnings)
 
 
 def test_row_and_size_limits_are_settings_with_instructions():
     table = read_reviews(csv_bytes(reviews(EN * 5)), "x.csv", settings=Settings(max_rows=7))
     assert table.report.rows_kept == 7
     assert len(table.report.rows_rejected) == 13
-    assert "REVIEW_INSIGHTS_MAX_ROWS" in table.report.rows_rejected[0].reason
+    assert "REVIEW_INSIGHTS_MAX_ROWS" in str(table.report.rows_rejected[0].reason)
     assert_accounted(table)
     with pytest.raises(IngestError, match="REVIEW_INSIGHTS_MAX_UPLOAD_MB"):
         read_reviews(b"review\n" + b"x" * (1024 * 1024 + 10), "big.csv", settings=Settings(max_upload_mb=1))
@@ -246,14 +246,14 @@ def test_roles_from_content_when_headers_say_nothing():
     assert table.report.columns["text"] == "c4"
     assert table.report.columns["rating"] == "c2"
     assert table.report.columns["date"] == "c3"
-    assert "longest free text" in table.report.role_reasons["text"]
+    assert "longest free text" in str(table.report.role_reasons["text"])
 
 
 def test_user_overrides_win_and_unknown_columns_are_named():
     rows = [{"title": f"Title {t}", "body": t + " and more words here", "score": 4} for t in EN]
     table = read_reviews(csv_bytes(rows), "x.csv", overrides={"text": "title"})
     assert table.report.columns["text"] == "title"
-    assert table.report.role_reasons["text"] == "chosen by the user"
+    assert str(table.report.role_reasons["text"]) == "chosen by the user"
     with pytest.raises(IngestError, match="'nope' does not exist; the columns are: title, body, score"):
         read_reviews(csv_bytes(rows), "x.csv", overrides={"text": "nope"})
 
@@ -264,8 +264,8 @@ def test_bad_rating_or_date_becomes_missing_with_a_warning_not_a_rejection():
     table = read_reviews(csv_bytes(rows), "x.csv")
     assert table.report.rows_kept == 2
     assert np.isnan(table.reviews["rating"][1]) and pd.isna(table.reviews["date"][1])
-    assert any("row 2 ('terrible')" in w for w in table.report.warnings)
-    assert any("row 2 ('yesterday-ish')" in w for w in table.report.warnings)
+    assert any("row 2 ('terrible')" in str(w) for w in table.report.warnings)
+    assert any("row 2 ('yesterday-ish')" in str(w) for w in table.report.warnings)
 
 
 @pytest.mark.parametrize(
@@ -338,4 +338,4 @@ def test_a_real_20000_row_file_written_by_pandas_reads_as_20000_rows(shared_data
     kept = table.data.set_index("review_id")["text"]
     source = frame.set_index("review_id")["text"]
     assert kept.to_dict() == source.loc[kept.index].to_dict()  # every kept text identical to the source
-    assert all("empty" not in r.reason for r in table.report.rows_rejected)
+    assert all("empty" not in str(r.reason) for r in table.report.rows_rejected)

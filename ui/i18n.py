@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.messages import Message, render
+
 LANG_KEY = "ri_lang"
 LANGUAGES = {"zh": "中文", "en": "English"}
 
@@ -78,10 +80,6 @@ TEXT: dict[str, dict[str, str]] = {
                           "or report this message.",
                    "zh": "分析失败（{error}）。没有保存任何内容；请检查上面的列设置后重试，或反馈此信息。"},
     "run.done": {"en": "Analysis finished in {s:.1f} s", "zh": "分析完成，用时 {s:.1f} 秒"},
-    "run.step.embed": {"en": "Embedding reviews", "zh": "计算评论向量"},
-    "run.step.sentiment": {"en": "Scoring sentiment", "zh": "判断情感"},
-    "run.step.themes": {"en": "Finding themes", "zh": "归纳主题"},
-    "run.step.trends": {"en": "Detecting trends and emerging issues", "zh": "检测趋势与新问题"},
     "run.eta": {"en": "{step}: {pct:.0%} · about {eta:.0f} s left", "zh": "{step}：{pct:.0%} · 约剩 {eta:.0f} 秒"},
     "run.progress": {"en": "{step}: {pct:.0%}", "zh": "{step}：{pct:.0%}"},
     "run.result": {"en": "Sentiment of this file", "zh": "本文件的情感分布"},
@@ -323,6 +321,27 @@ TEXT: dict[str, dict[str, str]] = {
 
 def current_language() -> str:
     return st.session_state.get(LANG_KEY, "zh")
+
+
+def say(value: Message | str) -> str:
+    """A message from ``analysis`` (a warning, a rejection reason, an error) in the interface language."""
+    return render(value, current_language())
+
+
+def as_markdown_text(text: str) -> str:
+    """Text that Streamlit's Markdown (st.warning, st.error, st.info) shows as it is: a message may quote a cell of
+    the user's file, which must never become a link, emphasis or markup."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$")
+
+
+def step_name(step: str) -> str:
+    """A run's step (``analysis.runs`` progress) by its name in the interface language."""
+    from analysis.messages import TEXTS, message
+
+    return message(f"step.{step}").render(current_language()) if f"step.{step}" in TEXTS else step
 
 
 def t(key: str, **values: object) -> str:

@@ -11,16 +11,19 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import zipfile
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+
+from analysis.messages import Message, MessageError, message
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet")
 _EXTENSIONS = {"csv": "csv", "txt": "csv", "tsv": "tsv", "tab": "tsv", "xlsx": "xlsx", "xlsm": "xlsx", "json": "json",
                "jsonl": "jsonl", "ndjson": "jsonl", "parquet": "parquet", "pq": "parquet", "xls": "xls"}
 
 
-class DecodingError(ValueError):
+class DecodingError(MessageError, ValueError):
     """The bytes cannot be read as any supported format; the message says what to do."""
 
 
@@ -31,32 +34,43 @@ class DecodedText:
     mixed_lines: tuple[int, ...] = ()  # 1-based line numbers decoded with the fallback encoding
 
 
-def sniff_format(data: bytes, filename: str) -> tuple[str, str | None]:
+def sniff_format(data: bytes, filename: str) -> tuple[str, Message | None]:
     """The format the bytes really are, and a warning when the file name says otherwise."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     claimed = _EXTENSIONS.get(ext)
     if data[:4] == b"PK\x03\x04":
+        if not _is_workbook(data):
+            raise DecodingError(message("file.zip"))
         actual = "xlsx"
     elif data[:4] == b"PAR1":
         actual = "parquet"
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise DecodingError("this is an old Excel 97-2003 (.xls) workbook; open it in Excel or WPS and save it as "
-                            ".xlsx or CSV UTF-8, then upload that file.")
+        raise DecodingError(message("file.xls"))
     elif data[:2] == b"\x1f\x8b":
-        raise DecodingError("this is a gzip archive; unzip it and upload the file inside.")
+        raise DecodingError(message("file.gzip"))
+    elif data[:5] == b"%PDF-":
+        raise DecodingError(message("file.pdf"))
     else:
         actual = _text_format(data, claimed)
     warning = None
     if claimed and claimed != actual and not (claimed == "csv" and actual == "tsv"):
-        warning = f"the file name ends in .{ext} but the content is {actual.upper()}; it was read as {actual.upper()}."
+        warning = message("file.misnamed", ext=ext, actual=actual.upper())
     return actual, warning
+
+
+def _is_workbook(data: bytes) -> bool:
+    """Whether a ZIP holds an Excel workbook; a damaged ZIP counts as one, so opening it says it is damaged."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(name.startswith("xl/") for name in archive.namelist())
+    except zipfile.BadZipFile:
+        return True
 
 
 def _text_format(data: bytes, claimed: str | None) -> str:
     head = data[:4096]
     if _looks_binary(head):
-        raise DecodingError("this looks like a binary file, not a review export; upload a CSV, TSV, Excel (.xlsx), "
-                            "JSON, JSONL or Parquet file.")
+        raise DecodingError(message("file.binary"))
     stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
     if stripped[:1] == b"[":
         return "json"

@@ -22,22 +22,25 @@ from analysis.config import Settings
 from analysis.io.decoding import DecodingError, decode_text, sniff_delimiter, sniff_format
 from analysis.io.exports import FORMULA_PREFIXES
 from analysis.io.roles import ROLES, infer_roles, parse_dates, parse_ratings
+from analysis.messages import Message, MessageError, message, render
 from analysis.text import detect_language
 
 CANONICAL_COLUMNS = ("row", "text", "rating", "date", "product", "review_id", "title", "category", "language")
+MAX_COLUMNS = 1000  # a review export has tens of columns; thousands mean a wrong delimiter or not an export
+ONE_LINE_BYTES = 1 << 20  # a file this big on one line is not a table of reviews
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>")
 _SCRIPT = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _EXAMPLES = 5
 
 
-class IngestError(ValueError):
+class IngestError(MessageError, ValueError):
     """The file cannot be used at all; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
 class RejectedRow:
     row: int
-    reason: str
+    reason: Message | str  # a plain string only in reports saved by earlier versions
 
 
 @dataclass
@@ -49,38 +52,53 @@ class IngestReport:
     encoding: str = ""
     delimiter: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
-    role_reasons: dict[str, str] = field(default_factory=dict)
+    role_reasons: dict[str, Message | str] = field(default_factory=dict)
     rows_read: int = 0
     rows_kept: int = 0
     rows_rejected: list[RejectedRow] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message | str] = field(default_factory=list)
     duplicates: int = 0
     languages: dict[str, int] = field(default_factory=dict)
+    sheet: str = ""  # the workbook sheet that was read ("" for other formats)
+    sheets: list[str] = field(default_factory=list)  # every sheet with data, so the user can pick another
 
     def to_dict(self) -> dict:
+        """JSON-ready: messages as their code, parameters and English text (``analysis.messages.from_stored`` reads
+        them back)."""
         out = asdict(self)
-        out["rows_rejected"] = [{"row": r.row, "reason": r.reason} for r in self.rows_rejected]
+        out["rows_rejected"] = [{"row": r.row, "reason": _stored(r.reason)} for r in self.rows_rejected]
+        out["warnings"] = [_stored(w) for w in self.warnings]
+        out["role_reasons"] = {role: _stored(r) for role, r in self.role_reasons.items()}
         return out
 
-    def summary(self) -> str:
-        """A human-readable report for the terminal."""
+    def summary(self, language: str = "en") -> str:
+        """A human-readable report for the terminal, in ``language``."""
+        def say(code: str, **params: object) -> str:
+            return message(code, **params).render(language)
+
+        delimiter = say("summary.delimiter", delimiter=repr(self.delimiter)) if self.delimiter else ""
         lines = [
-            f"file: {self.source} ({self.file_format}, encoding {self.encoding}"
-            + (f", delimiter {self.delimiter!r})" if self.delimiter else ")"),
-            f"rows: {self.rows_read} read, {self.rows_kept} kept, {len(self.rows_rejected)} rejected",
-            "columns:",
-            *(f"  {role:<10} <- {col!r}  ({self.role_reasons.get(role, '')})" for role, col in self.columns.items()),
-            "languages: " + ", ".join(f"{k} {v}" for k, v in self.languages.items()),
+            say("summary.file", source=self.source, kind=self.file_format, encoding=self.encoding, delimiter=delimiter),
+            say("summary.rows", read=self.rows_read, kept=self.rows_kept, rejected=len(self.rows_rejected)),
+            say("summary.columns"),
+            *(f"  {role:<10} <- {col!r}  ({render(self.role_reasons.get(role, ''), language)})"
+              for role, col in self.columns.items()),
+            say("summary.languages", languages=", ".join(f"{k} {v}" for k, v in self.languages.items())),
         ]
         if self.rows_rejected:
-            lines.append("rejected rows:")
-            lines += [f"  row {r.row}: {r.reason}" for r in self.rows_rejected[:50]]
+            lines.append(say("summary.rejected"))
+            lines += ["  " + say("summary.rejected_row", row=r.row, reason=render(r.reason, language))
+                      for r in self.rows_rejected[:50]]
             if len(self.rows_rejected) > 50:
-                lines.append(f"  ... and {len(self.rows_rejected) - 50} more (use --json for all)")
+                lines.append("  " + say("summary.more", count=len(self.rows_rejected) - 50))
         if self.warnings:
-            lines.append("warnings:")
-            lines += [f"  - {w}" for w in self.warnings]
+            lines.append(say("summary.warnings"))
+            lines += [f"  - {render(w, language)}" for w in self.warnings]
         return "\n".join(lines)
+
+
+def _stored(value: Message | str) -> dict | str:
+    return value.to_dict() if isinstance(value, Message) else value
 
 
 @dataclass
@@ -97,9 +115,13 @@ class ReviewTable:
 class _Raw:
     frame: pd.DataFrame  # all values as read; index = row number
     rejected: list[RejectedRow]
-    warnings: list[str]
+    warnings: list[Message]
     encoding: str = ""
     delimiter: str | None = None
+    sheet: str = ""  # the workbook sheet read
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheets that hold data, to pick another
+    size: int = 0  # bytes of the file
+    lines: int = 0  # lines of a delimited file (0 for other formats)
 
 
 def record_lines(text: str) -> list[str]:
@@ -112,7 +134,7 @@ def record_lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
-def _unique_headers(headers: list[object]) -> tuple[list[str], list[str]]:
+def _unique_headers(headers: list[object]) -> tuple[list[str], list[Message]]:
     """Blank headers get a name, repeated ones a suffix, and the user is told."""
     seen: Counter[str] = Counter()
     out, warnings = [], []
@@ -123,7 +145,7 @@ def _unique_headers(headers: list[object]) -> tuple[list[str], list[str]]:
         seen[name] += 1
         if seen[name] > 1:
             new = f"{name} ({seen[name]})"
-            warnings.append(f"column '{name}' appears more than once; occurrence {seen[name]} is read as '{new}'.")
+            warnings.append(message("header.repeated", name=name, occurrence=seen[name], new=new))
             name = new
         out.append(name)
     return out, warnings
@@ -134,16 +156,14 @@ def _read_delimited(data: bytes, file_format: str) -> _Raw:
     text = decoded.text
     warnings = []
     if decoded.mixed_lines:
-        shown = ", ".join(map(str, decoded.mixed_lines[:_EXAMPLES]))
-        warnings.append(f"the file mixes encodings: {len(decoded.mixed_lines)} lines (e.g. lines {shown}) are not "
-                        "UTF-8 and were decoded as GB18030; check those rows, or re-save the file as UTF-8.")
+        warnings.append(message("encoding.mixed", count=len(decoded.mixed_lines),
+                                lines=list(decoded.mixed_lines[:_EXAMPLES])))
     if "\ufffd" in text:
-        warnings.append("some characters could not be decoded and show as '\ufffd'; re-save the file as UTF-8 if "
-                        "text looks wrong.")
+        warnings.append(message("encoding.replaced"))
     delimiter = sniff_delimiter(text, file_format)
     lines = record_lines(text)
     if not any(line.strip() for line in lines):
-        raise IngestError("the file is empty; export the reviews again and upload the file with its header row.")
+        raise IngestError(message("file.empty"))
 
     header, records, broken = _parse_records(lines, delimiter)
     names, header_warnings = _unique_headers(header)
@@ -156,14 +176,12 @@ def _read_delimited(data: bytes, file_format: str) -> _Raw:
     rejected: list[RejectedRow] = []
     for number, (line, kind, payload) in enumerate(events, start=1):
         if kind == "bad":
-            rejected.append(RejectedRow(number, f"broken quoting: a quote opened on line {line} is never closed "
-                                                "properly; fix that line's quotes and upload again"))
+            rejected.append(RejectedRow(number, message("row.broken_quote", line=line)))
         elif len(payload) > len(names):
             extra = payload[len(names):]
             if any(v.strip() for v in extra):
-                rejected.append(RejectedRow(number, f"has {len(payload)} values but the header has {len(names)} "
-                                                    f"(line {line}); a delimiter inside unquoted text? quote that "
-                                                    "field and upload again"))
+                rejected.append(RejectedRow(number, message("row.too_many_values", values=len(payload),
+                                                            columns=len(names), line=line)))
             else:
                 rows.append(payload[: len(names)])
                 row_numbers.append(number)
@@ -171,7 +189,7 @@ def _read_delimited(data: bytes, file_format: str) -> _Raw:
             rows.append(payload + [""] * (len(names) - len(payload)))
             row_numbers.append(number)
     frame = pd.DataFrame(rows, columns=names, index=pd.Index(row_numbers, name="row"), dtype=object)
-    return _Raw(frame, rejected, warnings, decoded.encoding, delimiter)
+    return _Raw(frame, rejected, warnings, decoded.encoding, delimiter, size=len(data), lines=len(lines))
 
 
 def _parse_records(lines: list[str], delimiter: str) -> tuple[list[str] | None, list[tuple[int, list[str]]], list[int]]:
@@ -200,8 +218,7 @@ def _parse_records(lines: list[str], delimiter: str) -> tuple[list[str] | None, 
         except csv.Error:
             bad = position + consumed
             if header is None:
-                raise IngestError(f"the header line is broken (a quote is not closed on line {bad + 1}); fix the "
-                                  "header or export the file again.") from None
+                raise IngestError(message("header.broken_quote", line=bad + 1)) from None
             broken.append(bad + 1)
             position = bad + 1
     return header, records, broken
@@ -211,7 +228,7 @@ def _read_json(data: bytes, file_format: str) -> _Raw:
     decoded = decode_text(data)
     text = decoded.text.strip()
     if not text:
-        raise IngestError("the file is empty; export the reviews again.")
+        raise IngestError(message("json.empty"))
     items: list[tuple[int, object]] = []
     rejected: list[RejectedRow] = []
     if file_format == "jsonl":
@@ -219,21 +236,19 @@ def _read_json(data: bytes, file_format: str) -> _Raw:
             try:
                 items.append((number, json.loads(line)))
             except json.JSONDecodeError as exc:
-                rejected.append(RejectedRow(number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+                rejected.append(RejectedRow(number, message("row.bad_json", error=exc.msg, column=exc.colno)))
     else:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise IngestError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; fix the file or "
-                              "export it again.") from None
+            raise IngestError(message("json.invalid", error=exc.msg, at_line=exc.lineno, column=exc.colno)) from None
         if isinstance(document, dict):
             lists = [v for v in document.values() if isinstance(v, list)]
             if not lists:
-                raise IngestError("the JSON is one object without a list of reviews; give an array of objects, "
-                                  "e.g. [{\"review\": \"...\", \"rating\": 5}].")
+                raise IngestError(message("json.no_list"))
             document = max(lists, key=len)
         if not isinstance(document, list):
-            raise IngestError("the JSON must be an array of review objects.")
+            raise IngestError(message("json.not_array"))
         items = list(enumerate(document, start=1))
     records, numbers = [], []
     for number, item in items:
@@ -242,42 +257,44 @@ def _read_json(data: bytes, file_format: str) -> _Raw:
                             for k, v in item.items()})
             numbers.append(number)
         else:
-            rejected.append(RejectedRow(number, f"is a {type(item).__name__}, not an object with named fields"))
+            rejected.append(RejectedRow(number, message("row.not_object", kind=type(item).__name__)))
     frame = pd.DataFrame.from_records(records, index=pd.Index(numbers, name="row")) if records else pd.DataFrame()
     frame = frame.astype(object).where(frame.notna(), "") if len(frame) else frame
     return _Raw(frame, rejected, [], decoded.encoding)
 
 
-def _read_table_file(data: bytes, file_format: str) -> _Raw:
+def _read_table_file(data: bytes, file_format: str, sheet: str | None = None) -> _Raw:
     buffer = io.BytesIO(data)
-    warnings: list[str] = []
+    warnings: list[Message] = []
+    names_with_data: list[str] = []
     try:
         if file_format == "xlsx":
             sheets = pd.read_excel(buffer, sheet_name=None, dtype=object, header=None, engine="openpyxl")
-            filled = {name: s.dropna(how="all") for name, s in sheets.items()}
+            filled = {str(name): s.dropna(how="all") for name, s in sheets.items()}
             filled = {name: s for name, s in filled.items() if len(s)}
             if not filled:
-                raise IngestError("the workbook has no filled cells; put the reviews on the first sheet.")
-            name = next(iter(filled))
+                raise IngestError(message("xlsx.no_cells"))
+            names_with_data = list(filled)
+            if sheet is not None and sheet not in filled:
+                raise IngestError(message("xlsx.no_such_sheet", sheet=sheet, sheets=names_with_data))
+            sheet = sheet if sheet is not None else names_with_data[0]
             if len(filled) > 1:
-                warnings.append(f"the workbook has {len(filled)} sheets with data; only '{name}' was read. Move "
-                                "other reviews onto it or upload each sheet as its own file.")
-            sheet = filled[name]
-            header, body = sheet.iloc[0].tolist(), sheet.iloc[1:]
+                warnings.append(message("xlsx.several_sheets", count=len(filled), sheets=names_with_data, sheet=sheet))
+            header, body = filled[sheet].iloc[0].tolist(), filled[sheet].iloc[1:]
         else:
             table = pd.read_parquet(buffer)
             header, body = list(table.columns), table.astype(object)
     except IngestError:
         raise
     except Exception as exc:  # noqa: BLE001  openpyxl/pyarrow raise many types for corrupt files
-        raise IngestError(f"the {file_format.upper()} file could not be opened ({type(exc).__name__}); it may be "
-                          "damaged or password-protected. Re-save it and upload again.") from None
+        raise IngestError(message("file.unopenable", kind=file_format.upper(), error=type(exc).__name__)) from None
     names, header_warnings = _unique_headers(header)
     frame = pd.DataFrame(body.to_numpy(), columns=names, dtype=object)
     frame = frame.where(frame.notna(), "")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     frame = frame[frame.apply(lambda r: any(str(v).strip() for v in r), axis=1)] if len(frame) else frame
-    return _Raw(frame, [], warnings + header_warnings, "n/a (binary format)")
+    return _Raw(frame, [], warnings + header_warnings, "n/a (binary format)", sheet=sheet or "",
+                sheets=names_with_data)
 
 
 # ------------------------------------------------------------------------------------------------ the public entry
@@ -286,26 +303,28 @@ def read_reviews(
     filename: str | None = None,
     overrides: dict[str, str] | None = None,
     settings: Settings | None = None,
+    sheet: str | None = None,
 ) -> ReviewTable:
-    """Read an export from a path, bytes or an uploaded file; raise ``IngestError`` only when nothing is usable."""
+    """Read an export from a path, bytes or an uploaded file; raise ``IngestError`` only when nothing is usable.
+
+    ``sheet``: which sheet of a workbook to read (default: the first with data; the report lists the others)."""
     settings = settings or Settings.from_env()
     data, name = _load_bytes(source, filename)
     limit = settings.max_upload_mb * 1024 * 1024
     if len(data) > limit:
-        raise IngestError(f"the file is {len(data) / 1048576:.0f} MB, over the {settings.max_upload_mb} MB limit; "
-                          "split it, or raise REVIEW_INSIGHTS_MAX_UPLOAD_MB (the CLI handles big files in chunks).")
+        raise IngestError(message("file.too_big", mb=len(data) / 1048576, limit=settings.max_upload_mb))
     if not data.strip():
-        raise IngestError("the file is empty; export the reviews again and upload the file with its header row.")
+        raise IngestError(message("file.empty"))
     try:
         file_format, format_warning = sniff_format(data, name)
     except DecodingError as exc:
-        raise IngestError(str(exc)) from None
+        raise IngestError(exc.message) from None
     if file_format in ("csv", "tsv"):
         raw = _read_delimited(data, file_format)
     elif file_format in ("json", "jsonl"):
         raw = _read_json(data, file_format)
     else:
-        raw = _read_table_file(data, file_format)
+        raw = _read_table_file(data, file_format, sheet)
     if format_warning:
         raw.warnings.insert(0, format_warning)
     return _build_table(raw, name, file_format, overrides or {}, settings)
@@ -317,9 +336,9 @@ def _load_bytes(source: str | Path | bytes | BinaryIO, filename: str | None) -> 
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
-            raise IngestError(f"no such file: {path}; check the path.")
+            raise IngestError(message("path.missing", path=str(path)))
         if path.is_dir():
-            raise IngestError(f"{path} is a folder; give the export file inside it.")
+            raise IngestError(message("path.folder", path=str(path)))
         return path.read_bytes(), filename or path.name
     data = source.read()
     return data, filename or getattr(source, "name", "upload")
@@ -328,43 +347,48 @@ def _load_bytes(source: str | Path | bytes | BinaryIO, filename: str | None) -> 
 def _build_table(raw: _Raw, name: str, file_format: str, overrides: dict[str, str], settings: Settings) -> ReviewTable:
     frame = raw.frame
     report = IngestReport(source=name, file_format=file_format, encoding=raw.encoding, delimiter=raw.delimiter,
-                          warnings=list(raw.warnings))
+                          warnings=list(raw.warnings), sheet=raw.sheet, sheets=list(raw.sheets))
     rejected = list(raw.rejected)
     report.rows_read = len(frame) + len(rejected)
+    if len(frame.columns) > MAX_COLUMNS:
+        shown = {"\t": "TAB", None: "—"}.get(raw.delimiter, repr(raw.delimiter))
+        raise IngestError(message("header.too_wide", columns=len(frame.columns), limit=MAX_COLUMNS, delimiter=shown))
     if frame.empty or len(frame.columns) == 0:
-        raise IngestError("no review rows were found under the header; check that the file holds data rows.")
+        if raw.size > ONE_LINE_BYTES and raw.lines <= 1:
+            raise IngestError(message("file.one_line", mb=raw.size / 1048576))
+        raise IngestError(message("rows.none"))
     try:
         roles = infer_roles(frame, overrides)
     except KeyError as exc:
-        raise IngestError(f"column {exc.args[0]!r} does not exist; the columns are: "
-                          f"{', '.join(map(str, frame.columns))}.") from None
+        raise IngestError(message("column.missing", column=exc.args[0], columns=", ".join(map(str, frame.columns)))
+                          ) from None
     if "text" not in roles:
-        raise IngestError("no column looks like review text (columns: " + ", ".join(map(str, frame.columns)) +
-                          "); choose the text column in the Upload page or pass --text-column.")
+        raise IngestError(message("column.no_text", columns=", ".join(map(str, frame.columns))))
+    if _only_numbers(frame[roles["text"].column]):
+        raise IngestError(message("column.text_is_numbers", column=roles["text"].column))
     report.columns = {role: roles[role].column for role in ROLES if role in roles}
     report.role_reasons = {role: roles[role].reason for role in ROLES if role in roles}
 
     if len(frame) > settings.max_rows:
         beyond = frame.index[settings.max_rows:]
-        rejected += [RejectedRow(int(n), f"beyond the row limit of {settings.max_rows:,}; split the file or raise "
-                                         "REVIEW_INSIGHTS_MAX_ROWS") for n in beyond]
+        rejected += [RejectedRow(int(n), message("row.beyond_limit", limit=settings.max_rows)) for n in beyond]
         frame = frame.iloc[: settings.max_rows]
 
     text = frame[roles["text"].column].map(lambda v: "" if v is None else str(v))
     keep = pd.Series(True, index=frame.index)
     for number in frame.index[text.str.strip().eq("")]:
-        rejected.append(RejectedRow(int(number), f"the review text ('{roles['text'].column}') is empty"))
+        rejected.append(RejectedRow(int(number), message("row.empty_text", column=roles["text"].column)))
         keep[number] = False
     no_words = text.str.strip().ne("") & ~text.str.contains(r"[^\W_]", regex=True)
     for number in frame.index[no_words & keep]:
-        rejected.append(RejectedRow(int(number), "the review text has no letters or digits, only punctuation"))
+        rejected.append(RejectedRow(int(number), message("row.no_letters")))
         keep[number] = False
     row_hash = pd.util.hash_pandas_object(frame.astype(str), index=False)
     duplicated = row_hash.duplicated(keep="first") & keep
     if duplicated.any():
         first_seen = pd.Series(row_hash.index, index=row_hash.to_numpy()).groupby(level=0).first()
         for number in frame.index[duplicated]:
-            rejected.append(RejectedRow(int(number), f"exact duplicate of row {first_seen[row_hash[number]]}"))
+            rejected.append(RejectedRow(int(number), message("row.duplicate", first=int(first_seen[row_hash[number]]))))
             keep[number] = False
     data = frame[keep]
     text = text[keep]
@@ -386,14 +410,20 @@ def _build_table(raw: _Raw, name: str, file_format: str, overrides: dict[str, st
     same_text = reviews["text"].duplicated(keep=False)
     report.duplicates = int(reviews["text"].duplicated().sum())
     if report.duplicates:
-        example = ", ".join(map(str, reviews.index[same_text][:_EXAMPLES]))
-        report.warnings.append(f"{report.duplicates} kept reviews repeat the text of another review (e.g. rows "
-                               f"{example}); they are kept because other columns differ.")
+        report.warnings.append(message("text.repeated", count=report.duplicates,
+                                       rows=[int(r) for r in reviews.index[same_text][:_EXAMPLES]]))
     report.rows_rejected = sorted(rejected, key=lambda r: r.row)
     report.rows_kept = len(reviews)
     report.languages = dict(Counter(reviews["language"]).most_common())
     assert report.rows_read == report.rows_kept + len(report.rows_rejected), "a row was lost"
     return ReviewTable(data=data.reset_index(drop=True), reviews=reviews.reset_index(drop=True), report=report)
+
+
+def _only_numbers(text: pd.Series) -> bool:
+    """Whether every filled cell of a column is a number: ratings or ids, not review text."""
+    filled = text.map(lambda v: "" if v is None else str(v).strip())
+    filled = filled[filled.ne("")]
+    return bool(len(filled)) and bool(filled.str.fullmatch(r"[-+]?\d+(?:[.,]\d+)*%?").all())
 
 
 def _clean_text(text: pd.Series, report: IngestReport, settings: Settings) -> pd.Series:
@@ -402,25 +432,23 @@ def _clean_text(text: pd.Series, report: IngestReport, settings: Settings) -> pd
     cleaned = cleaned.where(cleaned.ne(""), text.str.strip())
     too_long = cleaned.str.len() > settings.max_cell_chars
     for number in cleaned.index[too_long][:_EXAMPLES]:
-        report.warnings.append(f"row {number}: the review text has {len(cleaned[number]):,} characters; only the "
-                               f"first {settings.max_cell_chars:,} are analysed.")
+        report.warnings.append(message("text.cut", row=int(number), chars=len(cleaned[number]),
+                                       limit=settings.max_cell_chars))
     if too_long.sum() > _EXAMPLES:
-        report.warnings.append(f"{int(too_long.sum()) - _EXAMPLES} more rows were cut to {settings.max_cell_chars:,} "
-                               "characters.")
+        report.warnings.append(message("text.cut_more", count=int(too_long.sum()) - _EXAMPLES,
+                                       limit=settings.max_cell_chars))
     return cleaned.where(~too_long, cleaned.str.slice(0, settings.max_cell_chars))
 
 
 def _note_text_risks(text: pd.Series, report: IngestReport) -> None:
     markup = text.str.contains(_TAG, regex=True)
     if markup.any():
-        rows = ", ".join(map(str, text.index[markup][:_EXAMPLES]))
-        report.warnings.append(f"{int(markup.sum())} reviews contain HTML markup (e.g. rows {rows}); tags are "
-                               "removed for analysis and review text is always shown as plain text.")
+        report.warnings.append(message("text.markup", count=int(markup.sum()),
+                                       rows=[int(r) for r in text.index[markup][:_EXAMPLES]]))
     formulas = text.str.startswith(FORMULA_PREFIXES)
     if formulas.any():
-        rows = ", ".join(map(str, text.index[formulas][:_EXAMPLES]))
-        report.warnings.append(f"{int(formulas.sum())} reviews start with =, +, - or @ (e.g. rows {rows}), which "
-                               "spreadsheets run as formulas; exports prefix them with ' so they stay text.")
+        report.warnings.append(message("text.formulas", count=int(formulas.sum()),
+                                       rows=[int(r) for r in text.index[formulas][:_EXAMPLES]]))
 
 
 def _parsed_column(data: pd.DataFrame, roles: dict, role: str, report: IngestReport) -> pd.Series:
@@ -428,12 +456,13 @@ def _parsed_column(data: pd.DataFrame, roles: dict, role: str, report: IngestRep
         return pd.Series(float("nan") if role == "rating" else pd.NaT, index=data.index)
     column = roles[role].column
     parsed = (parse_ratings if role == "rating" else parse_dates)(data[column])
-    if parsed.note:
-        report.warnings.append(f"{role} column '{column}': {parsed.note}.")
+    if parsed.scale:
+        report.warnings.append(message("rating.rescaled", column=column, scale=parsed.scale))
     if parsed.unreadable:
         numbers = [int(data.index[i]) for i in parsed.unreadable]
-        examples = ", ".join(f"row {n} ({str(data.loc[n, column])[:30]!r})" for n in numbers[:_EXAMPLES])
-        what = "a 1-5 star rating" if role == "rating" else "a date"
-        report.warnings.append(f"{len(numbers)} values in {role} column '{column}' are not {what} and are treated "
-                               f"as missing: {examples}.")
+        examples = [message("example.value", row=n, value=repr(str(data.loc[n, column])[:30]))
+                    for n in numbers[:_EXAMPLES]]
+        report.warnings.append(message("rating.unreadable", count=len(numbers), column=column, examples=examples)
+                               if role == "rating" else
+                               message("date.unreadable", count=len(numbers), column=column, examples=examples))
     return parsed.values

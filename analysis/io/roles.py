@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.messages import Message, message
+
 ROLES = ("text", "rating", "date", "product", "review_id", "title", "category", "language")
 
 # Header words per role, compared after lower-casing and removing spaces, underscores, dashes and dots.
@@ -44,7 +46,7 @@ _FRAGMENTS: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class RoleChoice:
     column: str
-    reason: str
+    reason: Message  # why this column was taken for the role, shown next to it
 
 
 def _norm(header: str) -> str:
@@ -61,8 +63,8 @@ def infer_roles(frame: pd.DataFrame, overrides: dict[str, str] | None = None) ->
     unknown = [c for c in overrides.values() if c not in frame.columns]
     if unknown:
         raise KeyError(unknown[0])
-    chosen: dict[str, RoleChoice] = {r: RoleChoice(c, "chosen by the user") for r, c in overrides.items()}
-    chosen.update({r: RoleChoice("", "turned off by the user") for r in turned_off})
+    chosen: dict[str, RoleChoice] = {r: RoleChoice(c, message("role.user")) for r, c in overrides.items()}
+    chosen.update({r: RoleChoice("", message("role.off")) for r in turned_off})
     used = set(overrides.values())
 
     for exact in (True, False):
@@ -75,8 +77,9 @@ def infer_roles(frame: pd.DataFrame, overrides: dict[str, str] | None = None) ->
                     continue
                 name = _norm(column)
                 if (name in words) if exact else any(w in name for w in words):
-                    how = "is" if exact else "contains"
-                    chosen[role] = RoleChoice(column, f"header '{column}' {how} a {role.replace('_', ' ')} name")
+                    why = (message("role.header_is", column=column, role=role) if exact
+                           else message("role.header_contains", column=column, role=role))
+                    chosen[role] = RoleChoice(column, why)
                     used.add(column)
                     break
 
@@ -91,7 +94,7 @@ def _infer_from_content(frame: pd.DataFrame, chosen: dict[str, RoleChoice], used
             values = parse_ratings(frame[column]).values
             filled = frame[column].astype(str).str.strip().ne("").sum()
             if filled and np.isfinite(values).sum() / filled > 0.9 and _looks_like_rating(frame[column]):
-                chosen["rating"] = RoleChoice(column, f"values of '{column}' look like star ratings")
+                chosen["rating"] = RoleChoice(column, message("role.ratings", column=column))
                 used.add(column)
                 break
     if "date" not in chosen:
@@ -99,7 +102,7 @@ def _infer_from_content(frame: pd.DataFrame, chosen: dict[str, RoleChoice], used
             parsed = parse_dates(frame[column]).values
             filled = frame[column].astype(str).str.strip().ne("").sum()
             if filled and parsed.notna().sum() / filled > 0.9 and not _mostly_small_numbers(frame[column]):
-                chosen["date"] = RoleChoice(column, f"values of '{column}' parse as dates")
+                chosen["date"] = RoleChoice(column, message("role.dates", column=column))
                 used.add(column)
                 break
     if "text" not in chosen:
@@ -113,7 +116,7 @@ def _infer_from_content(frame: pd.DataFrame, chosen: dict[str, RoleChoice], used
             if length > best_len:
                 best, best_len = column, length
         if best is not None and best_len >= 8:
-            chosen["text"] = RoleChoice(best, f"'{best}' holds the longest free text (about {best_len:.0f} characters)")
+            chosen["text"] = RoleChoice(best, message("role.longest_text", column=best, chars=best_len))
             used.add(best)
 
 
@@ -139,7 +142,7 @@ _RATING_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+))?\s*(?:æ˜Ÿ|stars?|å
 class Parsed:
     values: pd.Series  # parsed values, NaN/NaT where unreadable
     unreadable: list[int]  # positions (0-based) of non-empty values that could not be read
-    note: str = ""  # what was done to the whole column, e.g. a scale conversion
+    scale: int = 0  # the points of a column rescaled to 1-5 (10 or 100); 0 when it was on 1-5 already
 
 
 def _one_rating(value: object) -> tuple[float, float | None]:
@@ -183,8 +186,7 @@ def parse_ratings(series: pd.Series) -> Parsed:
     normalised = np.where((scale == 5.0) & (values < 1), np.nan, normalised)
     filled = series.astype(str).str.strip().ne("") & series.notna()
     unreadable = [int(i) for i in np.flatnonzero(filled.to_numpy() & ~np.isfinite(normalised))]
-    note = f"{int(column_scale)}-point scale rescaled to 1-5" if column_scale != 5.0 else ""
-    return Parsed(pd.Series(normalised, index=series.index), unreadable, note)
+    return Parsed(pd.Series(normalised, index=series.index), unreadable, int(column_scale) if column_scale != 5.0 else 0)
 
 
 # ---------------------------------------------------------------------------------------------------- dates

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -34,12 +33,11 @@ import pandas as pd
 
 from analysis.config import Settings
 from analysis.io import ROLES, IngestError, IngestReport, RejectedRow, ReviewTable, read_reviews
+from analysis.messages import message, shifted
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, float, "float | None"], None]
-_LINE = re.compile(r"\b(lines? )(\d+(?:, \d+)*)")
-_ROW = re.compile(r"\b(rows? )(\d+(?:, \d+)*)")
 _ALERT_COLUMNS = ["date", "product", "category", "rating"]  # what emerging issues read per review
 _ASSIGNMENT_KEPT = ["row", "theme_id", "similarity", "topic_id", "topic_label"]
 
@@ -52,10 +50,9 @@ def record_pieces(path: Path, piece_bytes: int) -> Iterator[bytes]:
     with path.open("rb") as handle:
         header = handle.readline()
         if not header.strip():
-            raise IngestError(f"{path}: the first line is empty; the file needs its header row first.")
+            raise IngestError(message("batch.header_empty", path=str(path)))
         if header.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise IngestError(f"{path} is UTF-16, which can only be read whole; re-save it as UTF-8 (or CSV UTF-8 "
-                              "in Excel) to analyse it in chunks.")
+            raise IngestError(message("batch.utf16", path=str(path)))
         carry = b""
         while block := handle.read(piece_bytes):
             data = carry + block  # starts at a record boundary, outside quotes
@@ -72,15 +69,6 @@ def record_pieces(path: Path, piece_bytes: int) -> Iterator[bytes]:
             carry = data[cut + 1 :]
         if carry.strip():
             yield header + carry
-
-
-def _shifted(message: str, rows_before: int, lines_before: int) -> str:
-    """A piece's message names rows and lines of the piece; the user needs those of the file."""
-    def numbers(match: re.Match, by: int) -> str:
-        return match.group(1) + re.sub(r"\d+", lambda n: str(int(n.group()) + by), match.group(2))
-
-    message = _LINE.sub(lambda m: numbers(m, lines_before), message)
-    return _ROW.sub(lambda m: numbers(m, rows_before), message)
 
 
 def _newlines(data: bytes) -> Iterator[int]:
@@ -106,16 +94,16 @@ def read_pieces(path: Path, overrides: dict[str, str] | None = None, settings: S
         rows = table.reviews["row"].to_numpy() + offset
         hashes = pd.util.hash_pandas_object(table.data.astype(str), index=False).to_numpy()
         keep = np.ones(len(rows), dtype=bool)
-        rejected = [RejectedRow(r.row + offset, _shifted(r.reason, offset, lines_before))
+        rejected = [RejectedRow(r.row + offset, shifted(r.reason, offset, lines_before))
                     for r in table.report.rows_rejected]
         for i, (h, row) in enumerate(zip(hashes.tolist(), rows.tolist(), strict=True)):
             first = seen.setdefault(h, row)
             if first != row:
                 keep[i] = False
-                rejected.append(RejectedRow(int(row), f"exact duplicate of row {first}"))
+                rejected.append(RejectedRow(int(row), message("row.duplicate", first=int(first))))
         kept_languages = table.reviews.loc[keep, "language"].value_counts()
         report = replace(table.report, rows_kept=int(keep.sum()), rows_rejected=sorted(rejected, key=lambda r: r.row),
-                         warnings=[_shifted(w, offset, lines_before) for w in table.report.warnings],
+                         warnings=[shifted(w, offset, lines_before) for w in table.report.warnings],
                          languages={str(k): int(v) for k, v in kept_languages.items()})
         offset += table.report.rows_read
         lines_before += data.count(b"\n") - 1  # the repeated header line
@@ -200,7 +188,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
             offsets.append(offsets[-1] + len(reviews))
             clock.tick("read + embed + sentiment", min(0.99, len(pieces) * piece_bytes / size))
         if report is None or report.rows_kept == 0:
-            raise IngestError(f"{path}: no row could be used; run `python -m analysis ingest {path}` to see why.")
+            raise IngestError(message("batch.no_rows", path=str(path)))
         clock.done("read + embed + sentiment")
         if hasattr(embedder, "release_encoder"):  # every vector is cached: the theme fit is the next memory peak
             embedder.release_encoder()

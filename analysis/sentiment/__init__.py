@@ -43,7 +43,7 @@ from analysis.sentiment.evaluation import (
     read_labelled_file,
     three_class_metrics,
 )
-from analysis.sentiment.finetune import FineTuneOutcome, fine_tune_on_ratings
+from analysis.sentiment.finetune import FineTuneError, FineTuneOutcome, fine_tune_on_ratings
 from analysis.sentiment.network import apply_language_bias, build_network, load_network, save_network, sparse_batch
 from analysis.sentiment.ngrams import NgramHasher
 from analysis.sentiment.predictions import (
@@ -66,7 +66,8 @@ from analysis.sentiment.training import (
 
 __all__ = [
     "DEFAULT_MODEL_ID", "FRAME_COLUMNS", "HELD_OUT_SOURCES", "LABELS", "MODELS_DIR", "WEIGHTS_FILE",
-    "DefaultSentimentModel", "EmbeddingHeadSentimentModel", "EvaluationReport", "FineTuneOutcome", "NgramHasher",
+    "DefaultSentimentModel", "EmbeddingHeadSentimentModel", "EvaluationReport", "FineTuneError", "FineTuneOutcome",
+    "NgramHasher",
     "SentimentModel", "SentimentPredictions", "TrainingConfig", "TrainingReport", "TransformersSentimentModel",
     "apply_language_bias", "build_network", "disagreements", "evaluate_model", "evaluate_predictions",
     "fine_tune_on_ratings", "load_corpus", "load_network", "load_sentiment_model", "map_labels", "polarity_metrics",

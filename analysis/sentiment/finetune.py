@@ -12,12 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.messages import MessageError, message
 from analysis.sentiment.backends import load_sentiment_model
 from analysis.sentiment.evaluation import EvaluationReport, evaluate_predictions
 from analysis.sentiment.predictions import SentimentPredictions
 from analysis.sentiment.training import TrainingConfig, targets_from, train_sentiment_model
 
 MIN_RATED_REVIEWS = 100
+
+
+class FineTuneError(MessageError, ValueError):
+    """This file cannot adapt the model (too few rated reviews); the message says what to do."""
 
 
 @dataclass
@@ -49,8 +54,7 @@ def fine_tune_on_ratings(
     targets = targets_from(ratings=np.asarray(ratings, dtype=float))
     rated = np.flatnonzero(targets >= 0)
     if len(rated) < MIN_RATED_REVIEWS:
-        raise ValueError(f"only {len(rated)} reviews have a star rating; fine-tuning needs at least "
-                         f"{MIN_RATED_REVIEWS}. Map the rating column on the Upload page, or use a larger export.")
+        raise FineTuneError(message("finetune.too_few", rated=len(rated), needed=MIN_RATED_REVIEWS))
     order = np.random.default_rng(seed).permutation(rated)
     test = np.sort(order[: len(order) // 5])
     train = np.sort(order[len(order) // 5 :])

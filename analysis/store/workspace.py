@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io import IngestReport, RejectedRow
+from analysis.messages import MessageError, from_stored, message
 from analysis.store.result import AnalysisResult
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ CACHE_QUERY_MEMORY = "128MB"  # DuckDB's buffer for embedding-cache lookups: a m
 _before_commit: Callable[[], None] | None = None  # tests use it to crash a save half-way
 
 
-class WorkspaceError(RuntimeError):
+class WorkspaceError(MessageError, RuntimeError):
     """A workspace operation failed; the message says what to do."""
 
 
@@ -98,10 +99,7 @@ class Workspace:
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise WorkspaceError(
-                        f"the workspace {self.path} is in use by another program ({exc}); wait for it to finish or "
-                        "set REVIEW_INSIGHTS_WORKSPACE_PATH to another file."
-                    ) from None
+                    raise WorkspaceError(message("workspace.busy", path=str(self.path), error=str(exc))) from None
                 time.sleep(0.2)
         try:
             yield db
@@ -113,8 +111,7 @@ class Workspace:
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
-            raise WorkspaceError(f"{self.path} was written by a newer Review Insights (schema {version}); upgrade "
-                                 "the app or point REVIEW_INSIGHTS_WORKSPACE_PATH at another file.")
+            raise WorkspaceError(message("workspace.newer", path=str(self.path), version=version))
         for target in range(version + 1, SCHEMA_VERSION + 1):
             db.execute("BEGIN TRANSACTION")
             for statement in _MIGRATIONS[target]:
@@ -127,7 +124,7 @@ class Workspace:
                          [name_or_id, name_or_id, name_or_id]).fetchone()
         if row is None:
             names = [r[0] for r in db.execute("SELECT name FROM analyses ORDER BY created").fetchall()]
-            raise WorkspaceError(f"no saved analysis called {name_or_id!r}; saved ones: {', '.join(names) or 'none'}.")
+            raise WorkspaceError(message("workspace.unknown", name=name_or_id, names=names))
         return row[0]
 
     def _drop_tables(self, db: duckdb.DuckDBPyConnection, analysis_id: str) -> None:
@@ -140,7 +137,7 @@ class Workspace:
         """Save (or replace) an analysis under ``name`` in one transaction; returns its id."""
         name = name.strip()
         if not name:
-            raise WorkspaceError("give the analysis a name.")
+            raise WorkspaceError(message("workspace.no_name"))
         analysis_id = uuid.uuid4().hex[:12]
         frames = {"reviews": result.reviews, "data": result.data, "themes": result.themes, "alerts": result.alerts}
         theme_result = result.theme_result
@@ -256,7 +253,7 @@ class Workspace:
             analysis_id = self._resolve(db, name_or_id)
             if db.execute("SELECT count(*) FROM analyses WHERE name = ? AND id <> ?",
                           [new_name, analysis_id]).fetchone()[0]:
-                raise WorkspaceError(f"an analysis called {new_name!r} exists already; pick another name.")
+                raise WorkspaceError(message("workspace.name_taken", name=new_name))
             db.execute("UPDATE analyses SET name = ? WHERE id = ?", [new_name, analysis_id])
 
     def delete(self, name_or_id: str) -> None:
@@ -294,5 +291,7 @@ def _lists(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _report_from_dict(data: dict) -> IngestReport:
     data = dict(data)
-    data["rows_rejected"] = [RejectedRow(**r) for r in data.get("rows_rejected", [])]
+    data["rows_rejected"] = [RejectedRow(r["row"], from_stored(r["reason"])) for r in data.get("rows_rejected", [])]
+    data["warnings"] = [from_stored(w) for w in data.get("warnings", [])]
+    data["role_reasons"] = {role: from_stored(r) for role, r in data.get("role_reasons", {}).items()}
     return IngestReport(**data)
