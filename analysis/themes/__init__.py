@@ -51,16 +51,25 @@ Design (see ``find_themes``):
 
 from analysis.themes.assign import ThemeModel, assign_reviews, empty_result
 from analysis.themes.clustering import UNTHEMED, ThemeClusterer
-from analysis.themes.combine import combine_parts, fit_sample, review_keys, smallest_keys
+from analysis.themes.combine import (
+                                     combine_parts,
+                                     fit_sample,
+                                     restated_themes,
+                                     restated_topics,
+                                     review_keys,
+                                     smallest_keys,
+                                     theme_counts,
+)
 from analysis.themes.fit import find_themes
 from analysis.themes.ids import match_theme_ids
-from analysis.themes.naming import class_tfidf_keywords
+from analysis.themes.naming import class_tfidf_keywords, class_token_counts, keywords_from_token_counts
 from analysis.themes.result import ThemeResult, themes_table_for_saving
 from analysis.themes.topics import TopicClusterer
 from analysis.themes.units import clauses_to_embed
 
 __all__ = [
     "UNTHEMED", "ThemeClusterer", "ThemeModel", "ThemeResult", "TopicClusterer", "assign_reviews", "class_tfidf_keywords",
-    "clauses_to_embed", "combine_parts", "empty_result", "find_themes", "fit_sample", "match_theme_ids", "review_keys",
-    "smallest_keys", "themes_table_for_saving",
+    "class_token_counts", "clauses_to_embed", "combine_parts", "empty_result", "find_themes", "fit_sample",
+    "keywords_from_token_counts", "match_theme_ids", "restated_themes", "restated_topics", "review_keys",
+    "smallest_keys", "theme_counts", "themes_table_for_saving",
 ]

@@ -40,49 +40,84 @@ def review_keys(rows: np.ndarray, texts: Sequence[str], seed: int = 42) -> np.nd
                        dtype=np.uint64, count=len(texts))
 
 
-def _restated(themes: pd.DataFrame, mentions: pd.DataFrame, assignments: pd.DataFrame, n_reviews: int) -> pd.DataFrame:
-    """The fitted themes' counts and sentiment mix recomputed over every review (names and quotes stay the fit's).
+def theme_counts(mentions: pd.DataFrame, assignments: pd.DataFrame, width: int, n_topics: int) -> dict[str, np.ndarray]:
+    """What a theme's size and sentiment mix are counted from, over these reviews only: arrays by theme id (and by
+    topic id), which add up over disjoint sets of reviews (``analysis.runs.distributed`` sums them per batch).
 
-    Counted with numpy over integer keys: at a million reviews (2.5M mentions) a pandas group-by costs hundreds of MB."""
+    ``mentions['review']`` indexes ``assignments``. Counted with numpy over integer keys: at a million reviews (2.5M
+    mentions) a pandas group-by costs hundreds of MB."""
     theme = mentions["theme_id"].to_numpy()
     themed = theme != UNTHEMED
     theme = theme[themed].astype(np.int64)
     review = mentions["review"].to_numpy()[themed].astype(np.int64)
-    negative = (mentions["polarity"] == "negative").to_numpy(dtype=np.float64)[themed]
-    positive = (mentions["polarity"] == "positive").to_numpy(dtype=np.float64)[themed]
-    width = int(max(theme.max(initial=-1), themes["theme_id"].max() if len(themes) else -1)) + 1
 
     def per_theme(weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(theme, weights=weights, minlength=width)
 
-    mention_count = per_theme()
-    counted = np.maximum(mention_count, 1)
     stride = int(review.max(initial=0)) + 1
-    reviewed = np.bincount(np.unique(theme * stride + review) // stride, minlength=width)  # distinct reviews
-    mean_sentiment = np.where(mention_count > 0, per_theme(mentions["sentiment_score"].to_numpy(
-        dtype=np.float64)[themed]) / counted, np.nan)
-    negative_share = per_theme(negative) / counted
-    positive_share = per_theme(positive) / counted
     primary = assignments["theme_id"].to_numpy()
-    primary_size = np.bincount(primary[primary != UNTHEMED].astype(np.int64), minlength=width)
+    topic_of_review = assignments["topic_id"].to_numpy(dtype=np.int64) if "topic_id" in assignments \
+        else np.zeros(len(assignments), dtype=np.int64)
+    topic = topic_of_review[review]
+    votes = np.bincount(theme * n_topics + topic, minlength=width * n_topics).reshape(width, n_topics) if n_topics \
+        else np.zeros((width, 0), dtype=np.int64)
+    return {
+        "mentions": per_theme(),
+        "reviews": np.bincount(np.unique(theme * stride + review) // stride, minlength=width),  # distinct reviews
+        "sentiment": per_theme(mentions["sentiment_score"].to_numpy(dtype=np.float64)[themed]),
+        "negative": per_theme((mentions["polarity"] == "negative").to_numpy(dtype=np.float64)[themed]),
+        "positive": per_theme((mentions["polarity"] == "positive").to_numpy(dtype=np.float64)[themed]),
+        "primary": np.bincount(primary[primary != UNTHEMED].astype(np.int64), minlength=width),
+        "topic_votes": votes,
+        "topic_sizes": np.bincount(topic_of_review[topic_of_review >= 0], minlength=n_topics),
+    }
 
+
+def restated_themes(themes: pd.DataFrame, counts: dict[str, np.ndarray], n_reviews: int) -> pd.DataFrame:
+    """The fitted themes' counts and sentiment mix from ``theme_counts`` (names and quotes stay the fit's)."""
+    mention_count = counts["mentions"]
+    counted = np.maximum(mention_count, 1)
+    mean_sentiment = np.where(mention_count > 0, counts["sentiment"] / counted, np.nan)
+    negative_share = counts["negative"] / counted
+    positive_share = counts["positive"] / counted
     out = themes.copy()
     ids = out["theme_id"].to_numpy(dtype=np.int64)
-    out["size"] = reviewed[ids].astype(int)
+    out["size"] = counts["reviews"][ids].astype(int)
     out["share"] = out["size"] / max(n_reviews, 1)
-    out["primary_size"] = primary_size[ids].astype(int)
+    out["primary_size"] = counts["primary"][ids].astype(int)
     out["mention_count"] = mention_count[ids].astype(int)
     out["mean_sentiment"] = mean_sentiment[ids].astype(float)
     out["negative_share"] = negative_share[ids].astype(float)
     out["positive_share"] = positive_share[ids].astype(float)
     out["kind"] = [theme_kind(a, b) for a, b in zip(out["negative_share"], out["positive_share"], strict=True)]
     if "topic_id" in out:
-        topic = assignments["topic_id"].to_numpy(dtype=np.int64)[review]
-        n_topics = int(topic.max(initial=-1)) + 1
-        votes = np.bincount(theme * n_topics + topic, minlength=width * n_topics).reshape(width, n_topics)
-        majority = votes.argmax(axis=1) if n_topics else np.zeros(width, dtype=np.int64)  # ties: the smallest id
+        votes = counts["topic_votes"]
+        majority = votes.argmax(axis=1) if votes.shape[1] else np.zeros(len(votes), dtype=np.int64)  # ties: smallest
         out["topic_id"] = np.where(mention_count[ids] > 0, majority[ids], -1).astype(int)
     return out
+
+
+def restated_topics(topics: pd.DataFrame, sizes: np.ndarray, n_reviews: int) -> pd.DataFrame:
+    """Topic sizes and shares over every review, from the number of reviews per topic id (``np.bincount``)."""
+    topics = topics.copy()
+    if len(topics):
+        ids = topics["topic_id"].to_numpy(dtype=np.int64)
+        padded = np.concatenate([np.asarray(sizes, dtype=np.int64), np.zeros(int(ids.max(initial=0)) + 1, np.int64)])
+        topics["size"] = padded[ids].astype(int)
+        topics["share"] = topics["size"] / max(n_reviews, 1)
+    return topics
+
+
+def _restated(themes: pd.DataFrame, mentions: pd.DataFrame, assignments: pd.DataFrame, n_reviews: int) -> pd.DataFrame:
+    """The fitted themes' counts and sentiment mix recomputed over every review (names and quotes stay the fit's)."""
+    theme = mentions["theme_id"].to_numpy()
+    themed = theme[theme != UNTHEMED]
+    width = int(max(themed.max(initial=-1), themes["theme_id"].max() if len(themes) else -1)) + 1
+    n_topics = 0
+    if "topic_id" in themes:
+        review = mentions["review"].to_numpy()[theme != UNTHEMED].astype(np.int64)
+        n_topics = int(assignments["topic_id"].to_numpy(dtype=np.int64)[review].max(initial=-1)) + 1
+    return restated_themes(themes, theme_counts(mentions, assignments, width, n_topics), n_reviews)
 
 
 def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[tuple[np.ndarray, pd.DataFrame,
@@ -106,11 +141,8 @@ def combine_parts(fit: ThemeResult, fit_positions: np.ndarray, parts: Sequence[t
     themes = _restated(fit.themes, mentions.reset_index(drop=True), assignments, n)
     label_of = dict(zip(themes["theme_id"], themes["label"]))
     assignments["theme_label"] = [label_of.get(t, "") if t != UNTHEMED else "" for t in assignments["theme_id"]]
-    topics = fit.topics.copy()
-    if len(topics):
-        sizes = assignments["topic_id"].value_counts()
-        topics["size"] = topics["topic_id"].map(sizes).fillna(0).astype(int)
-        topics["share"] = topics["size"] / max(n, 1)
+    topic_ids = assignments["topic_id"].to_numpy(dtype=np.int64)
+    topics = restated_topics(fit.topics, np.bincount(topic_ids[topic_ids >= 0]), n)
     params = {**fit.params, "fitted_on": len(fit_positions), "reviews": n}
     return ThemeResult(themes, fit.centroids, assignments, mentions.reset_index(drop=True),
                        texts.reset_index(drop=True), params, topics, fit.model)

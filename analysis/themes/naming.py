@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,7 +47,37 @@ def class_tfidf_keywords(docs: Sequence[str], classes: Sequence[int], n_keywords
         (np.ones(len(classes)), (np.array([index[c] for c in classes]), np.arange(len(classes)))),
         shape=(len(order), len(classes)),
     )
-    per_class = np.asarray((onehot @ counts).todense(), dtype=np.float64)
+    return keywords_from_counts(order, vocab, np.asarray((onehot @ counts).todense(), dtype=np.float64), n_keywords)
+
+
+def class_token_counts(docs: Sequence[str], classes: Sequence[int]) -> dict[int, Counter]:
+    """Token counts per class, the input of ``keywords_from_counts``; counts of disjoint sets of docs add up, so a
+    run in batches (``analysis.runs.distributed``) sums them instead of holding every doc."""
+    out: dict[int, Counter] = {}
+    for doc, c in zip(docs, classes, strict=True):
+        out.setdefault(int(c), Counter()).update(tokenize(doc))
+    return out
+
+
+def keywords_from_token_counts(counts: dict[int, Counter], n_keywords: int = 5) -> dict[int, list[str]]:
+    """``class_tfidf_keywords`` of docs whose ``class_token_counts`` these are."""
+    order = sorted(counts)
+    vocab = np.array(sorted({t for c in order for t in counts[c]}), dtype=object)
+    if not len(vocab):
+        return {c: [] for c in order}
+    column = {t: j for j, t in enumerate(vocab.tolist())}
+    per_class = np.zeros((len(order), len(vocab)), dtype=np.float64)
+    for i, c in enumerate(order):
+        for token, n in counts[c].items():
+            per_class[i, column[token]] = n
+    return keywords_from_counts(order, vocab, per_class, n_keywords)
+
+
+def keywords_from_counts(order: list[int], vocab: np.ndarray, per_class: np.ndarray,
+                         n_keywords: int = 5) -> dict[int, list[str]]:
+    """The c-TF-IDF keywords of ``class_tfidf_keywords`` from token counts per class (rows ``order``, columns the
+    sorted ``vocab``)."""
+    index = {c: i for i, c in enumerate(order)}
     tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1.0)
     avg = per_class.sum() / max(len(order), 1)
     idf = np.log1p(avg / np.maximum(per_class.sum(axis=0), 1.0))
