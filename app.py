@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis.store import WorkspaceError
 from ui.common import (
+    PAGES,
     RESULT_KEY,
     SAMPLE_ANALYSIS_NAME,
     read_upload,
@@ -23,13 +24,8 @@ st.markdown(t("app.tagline"))
 st.markdown("\n".join([t("home.line1"), t("home.line2"), t("home.line3")]))
 
 st.subheader(t("home.pages"))
-links = st.columns(7)
-for column, (page, key, icon) in zip(links, [
-    ("pages/1_Upload.py", "nav.upload", "📤"), ("pages/2_Overview.py", "nav.overview", "📊"),
-    ("pages/3_Trends.py", "nav.trends", "📈"), ("pages/4_Themes.py", "nav.themes", "🏷️"),
-    ("pages/5_Products.py", "nav.products", "🛍️"), ("pages/6_Explorer.py", "nav.explorer", "🔎"),
-    ("pages/7_Model.py", "nav.model", "🧪"),
-]):
+links = st.columns(len(PAGES) - 1)
+for column, (page, key, icon) in zip(links, PAGES[1:], strict=True):  # every page but Home itself
     column.page_link(page, label=t(key), icon=icon)
 
 st.subheader(t("home.saved"))

@@ -32,6 +32,8 @@ TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column ho
 RatingColumn = Annotated[str | None, typer.Option("--rating-column", help="Column holding the star rating.")]
 DateColumn = Annotated[str | None, typer.Option("--date-column", help="Column holding the review date.")]
 ProductColumn = Annotated[str | None, typer.Option("--product-column", help="Column naming the product.")]
+Sheet = Annotated[str | None, typer.Option("--sheet", help="Sheet of an Excel workbook to read (default: the first "
+                                                           "with data).")]
 
 
 def language() -> str:
@@ -68,12 +70,12 @@ def role_overrides(text: str | None, rating: str | None, date: str | None, produ
     return {role: column for role, column in given.items() if column}
 
 
-def read_or_exit(path: Path, overrides: dict[str, str]):
+def read_or_exit(path: Path, overrides: dict[str, str], sheet: str | None = None):
     """Ingest a file for a command, turning an unusable file into exit code 2 with the reason."""
     from analysis.io import IngestError, read_reviews
 
     try:
-        return read_reviews(path, overrides=overrides)
+        return read_reviews(path, overrides=overrides, sheet=sheet)
     except IngestError as exc:
         raise fail(in_file(path, exc)) from None
 
@@ -85,10 +87,11 @@ def ingest(
     rating_column: RatingColumn = None,
     date_column: DateColumn = None,
     product_column: ProductColumn = None,
+    sheet: Sheet = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
 ) -> None:
     """Read a review export and report how it was understood: encoding, columns, kept and rejected rows."""
-    table = read_or_exit(file, role_overrides(text_column, rating_column, date_column, product_column))
+    table = read_or_exit(file, role_overrides(text_column, rating_column, date_column, product_column), sheet)
     report = table.report
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -121,6 +124,7 @@ def analyze(
     rating_column: RatingColumn = None,
     date_column: DateColumn = None,
     product_column: ProductColumn = None,
+    sheet: Sheet = None,
     themes: Annotated[int | None, typer.Option("--themes", min=2, help="Number of themes (default: from the data).")
                       ] = None,
     save: Annotated[str | None, typer.Option("--save", help="Also save the analysis in the workspace as NAME.")] = None,
@@ -130,6 +134,16 @@ def analyze(
     chunk_mb: Annotated[float | None, typer.Option(
         "--chunk-mb", min=0.01, help="Read a CSV/TSV in pieces of this many MB, with flat memory and the same results "
                                   "(the default for files over REVIEW_INSIGHTS_MAX_UPLOAD_MB).")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local: in this process (default); ray: on Ray Data, on this machine or the cluster at "
+                         "--address; INPUT may then be a folder of CSV/TSV/JSONL/Parquet shards or a glob.")] = "local",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="With --engine ray: the cluster to join (auto, host:6379, ray://host:10001); default: "
+                          "start Ray on this machine.")] = None,
+    actors: Annotated[int | None, typer.Option(
+        "--actors", min=1, help="With --engine ray: analysing actors (default: one per CPU).")] = None,
+    gpus_per_actor: Annotated[float, typer.Option(
+        "--gpus-per-actor", min=0.0, help="With --engine ray: GPUs each actor reserves (0: CPU actors).")] = 0.0,
 ) -> None:
     """Analyse a file headless: sentiment and themes for every kept row, written as CSV and JSON."""
     from analysis.config import Settings
@@ -139,10 +153,14 @@ def analyze(
 
     settings = Settings.from_env()
     overrides = role_overrides(text_column, rating_column, date_column, product_column)
+    if engine != "local":
+        _analyze_on_ray(str(file), out, settings, overrides, engine, address, actors, gpus_per_actor, chunk_mb or 4,
+                        themes, bool(save or add_to))
+        return
     if file.is_file() and (chunk_mb or file.stat().st_size > settings.max_upload_mb * 1024 * 1024):
         _analyze_in_pieces(file, out, settings, overrides, chunk_mb or 4, themes, bool(save or add_to))
         return
-    table = read_or_exit(file, overrides)
+    table = read_or_exit(file, overrides, sheet)
     if table.report.rows_kept == 0:
         raise fail(say("batch.no_rows", path=str(file)))
     previous = _open_saved(settings, add_to) if add_to else None
@@ -188,6 +206,45 @@ def _analyze_in_pieces(file: Path, out: Path, settings, overrides: dict[str, str
     ingest = summary["ingest"]
     typer.echo(say("cli.analysed_pieces", kept=ingest["rows_kept"], rejected=len(ingest["rows_rejected"]),
                    pieces=summary["pieces"], themes=summary["themes"], alerts=summary["alerts"], out=str(out)))
+
+
+EXIT_PARTIAL = 3  # --engine ray: some shards could not be read; the others' results are written
+
+
+def _analyze_on_ray(source: str, out: Path, settings, overrides: dict[str, str], engine: str, address: str | None,
+                    actors: int | None, gpus_per_actor: float, chunk_mb: float, themes: int | None,
+                    saving: bool) -> None:
+    """``analyze --engine ray`` (analysis.runs.distributed): shards on Ray Data, the in-process results."""
+    from analysis.io import IngestError
+    from analysis.runs import RayMissing, analyze_distributed
+
+    if engine != "ray":
+        raise fail(f"--engine {engine}: give local or ray.")
+    if saving:
+        raise fail("--save and --add-to keep a whole analysis in the workspace, which a run on Ray does not build; "
+                   "analyse without them (the output folder holds every row as Parquet), or use --engine local.")
+    try:
+        report = analyze_distributed(source, out, settings, overrides, address=address, actors=actors,
+                                     gpus_per_actor=gpus_per_actor, piece_bytes=int(chunk_mb * (1 << 20)),
+                                     n_themes=themes, progress=_stderr_progress())
+    except RayMissing as exc:
+        raise fail(str(exc)) from None
+    except IngestError as exc:
+        raise fail(str(getattr(exc, "message", exc))) from None
+    except ConnectionError as exc:
+        raise fail(f"--address {address}: no Ray cluster answered ({exc}); start one with `ray start --head`, or "
+                   "leave --address out to run on this machine.") from None
+    except Exception as exc:  # noqa: BLE001  a clear line, not a traceback
+        raise fail(f"{source}: the analysis on Ray failed ({type(exc).__name__}: {str(exc)[:500]}); check the "
+                   "column options, or report this message.", code=1) from None
+    ingest = report["ingest"]
+    typer.echo(f"{ingest['rows_kept']} reviews analysed ({ingest['rows_rejected']} rejected, listed in "
+               f"{out / 'rejected'}) from {len(report['shards'])} shard(s) in {report['pieces']} pieces on "
+               f"{report['actors']} actors, {report['themes']} themes, {report['alerts']} alerts -> {out}")
+    if report["shards_failed"]:
+        for failed in report["shards_failed"]:
+            typer.echo(f"error: shard not analysed: {failed['reason']}", err=True)
+        raise typer.Exit(code=EXIT_PARTIAL)
 
 
 def _workspace(settings):

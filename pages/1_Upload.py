@@ -38,8 +38,9 @@ else:
 
 overrides_key = f"ri_overrides_{content_id(data)}"
 overrides: dict[str, str] = st.session_state.setdefault(overrides_key, {})
+sheet_key = f"ri_sheet_{content_id(data)}"  # a workbook's sheet, picked below once its sheets are known
 try:
-    table = read_upload(data, name, overrides)
+    table = read_upload(data, name, overrides, st.session_state.get(sheet_key))
 except IngestError as exc:
     st.error(as_markdown_text(t("upload.error", name=name, message=say(exc.message))))
     st.stop()
@@ -47,6 +48,9 @@ report = table.report
 st.session_state[TABLE_KEY] = table
 
 st.subheader(t("upload.detected"))
+if len(report.sheets) > 1:
+    st.selectbox(t("upload.sheet"), report.sheets, index=report.sheets.index(report.sheet), key=sheet_key,
+                 help=t("upload.sheet_help"))
 cols = st.columns(3)
 cols[0].metric(t("upload.format"), report.file_format.upper())
 cols[1].metric(t("upload.encoding"), report.encoding)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.insights.charts import theme_bars
 from analysis.runs import with_themes
-from ui.common import charts_download, open_analysis_page, plot, show_result
+from ui.common import charts_download, open_analysis_page, plot, show_result, shown_values
 from ui.i18n import t
 
 # The review list follows the sidebar filters; the themes describe the whole analysis.
@@ -52,7 +52,7 @@ for key, quotes in quote_sets:
 in_theme = view.reviews[view.reviews["theme_ids"].str.split(";").map(lambda ids: str(picked) in ids)]
 st.markdown("**" + t("themes.reviews", n=len(in_theme)) + "**")
 st.dataframe(
-    in_theme[["text", "product", "date", "rating", "sentiment_label"]].rename(columns={
+    shown_values(in_theme[["text", "product", "date", "rating", "sentiment_label"]]).rename(columns={
         "text": t("col.text"), "product": t("col.product"), "date": t("col.date"), "rating": t("col.stars"),
         "sentiment_label": t("col.label")}),
     hide_index=True, width="stretch", key="ri_theme_reviews",

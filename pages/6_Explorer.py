@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.insights import semantic_scores
 from analysis.io import to_csv_bytes, to_xlsx_bytes
-from ui.common import active_result, models, setup_page, sidebar_filters
+from ui.common import active_result, models, setup_page, shown_values, sidebar_filters
 from ui.i18n import t
 
 setup_page("explorer.title")
@@ -53,7 +53,7 @@ headers = {"text": t("col.text"), "product": t("col.product"), "date": t("col.da
            "language": t("col.language"), "similarity": t("col.similarity")}
 if not query:
     shown = shown.drop(columns=["similarity"])
-event = st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch", on_select="rerun",
+event = st.dataframe(shown_values(shown).rename(columns=headers), hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-row", key="ri_explorer_table",
                      column_config={t("col.text"): st.column_config.TextColumn(width="large")})
 selected = event.selection.rows if event is not None else []

@@ -21,6 +21,7 @@ from ui.common import (
     plot,
     settings,
     show_result,
+    shown_values,
 )
 from ui.i18n import say, t
 
@@ -48,13 +49,13 @@ if report.polarity is not None:
     cols[3].metric(t("model.n"), f"{report.polarity.n:,}")
     st.caption(t("model.polarity_note"))
 if report.three_class is not None:
-    matrix = pd.DataFrame(report.three_class.confusion, index=["negative", "neutral", "positive"],
-                          columns=["negative", "neutral", "positive"])
+    names = [t(f"sentiment.{s}") for s in ("negative", "neutral", "positive")]
+    matrix = pd.DataFrame(report.three_class.confusion, index=names, columns=names)
     plot(confusion_matrix_figure(matrix, t), "model_confusion")
     st.caption(t("model.three_class", acc=report.three_class.accuracy, f1=report.three_class.macro_f1))
 rows = [{t("col.language"): t(f"lang.{lang}"), t("model.n"): m["n"],
-         t("model.accuracy"): round(m["polarity"]["accuracy"], 3) if m.get("polarity") else None,
-         "AUC-ROC": round(m["polarity"]["auc_roc"], 3) if m.get("polarity") and m["polarity"]["auc_roc"] else None}
+         t("model.accuracy"): f"{m['polarity']['accuracy']:.3f}" if m.get("polarity") else "—",
+         "AUC-ROC": f"{m['polarity']['auc_roc']:.3f}" if m.get("polarity") and m["polarity"]["auc_roc"] else "—"}
         for lang, m in report.by_language.items()]
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True)
@@ -66,7 +67,7 @@ if gaps.empty:
     st.caption(t("model.no_disagreements"))
 else:
     st.dataframe(pd.DataFrame({
-        t("col.stars"): gaps["rating"].astype(int), t("col.label"): gaps["sentiment_label"],
+        t("col.stars"): gaps["rating"].astype(int), t("col.label"): shown_values(gaps)["sentiment_label"],
         t("col.score"): gaps["sentiment_score"].round(2), t("col.text"): gaps["text"],
     }), hide_index=True, width="stretch")
 

@@ -339,3 +339,51 @@ def test_a_real_20000_row_file_written_by_pandas_reads_as_20000_rows(shared_data
     source = frame.set_index("review_id")["text"]
     assert kept.to_dict() == source.loc[kept.index].to_dict()  # every kept text identical to the source
     assert all("empty" not in str(r.reason) for r in table.report.rows_rejected)
+
+
+# ------------------------------------------------------------------------------ hostile uploads: specific messages
+def _workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return buffer.getvalue()
+
+
+def test_a_workbook_with_several_sheets_says_which_is_read_and_reads_the_one_picked() -> None:
+    data = _workbook({"一月": pd.DataFrame(reviews(ZH)), "二月": pd.DataFrame(reviews(EN))})
+    first = read_reviews(data, "export.xlsx")
+    assert first.report.sheet == "一月" and first.report.sheets == ["一月", "二月"]
+    assert first.data["review"].tolist() == ZH
+    warning = next(w for w in first.report.warnings if w.code == "xlsx.several_sheets")
+    assert "sheet '一月' was read" in str(warning) and "已读取工作表“一月”" in warning.render("zh")
+    second = read_reviews(data, "export.xlsx", sheet="二月")
+    assert second.report.sheet == "二月" and second.data["review"].tolist() == EN
+    with pytest.raises(IngestError, match="no sheet with data called '三月'"):
+        read_reviews(data, "export.xlsx", sheet="三月")
+
+
+def _zip(names: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in names.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("data", "name", "code"), [
+    (_zip({"reviews.csv": b"review,rating\nok,5\n"}), "reviews.csv", "file.zip"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "reviews.csv", "file.pdf"),
+    (b"PK\x03\x04" + bytes(range(256)) * 20, "reviews.xlsx", "file.unopenable"),
+    (("," * 20_000 + "\n" + "x," * 20_000 + "\n").encode(), "wide.csv", "header.too_wide"),
+    (b"a" * (10 << 20), "one-line.csv", "file.one_line"),
+    ("评论,评分\n12345,5\n67890,4\n3.5,2\n".encode(), "numbers.csv", "column.text_is_numbers"),
+], ids=["zip-as-csv", "pdf-as-csv", "corrupt-xlsx", "20000-columns", "10MB-line", "numbers-as-text"])
+def test_a_hostile_file_gets_its_own_message_in_both_languages(data: bytes, name: str, code: str) -> None:
+    with pytest.raises(IngestError) as caught:
+        read_reviews(data, name)
+    assert caught.value.message.code == code
+    chinese = caught.value.message.render("zh")
+    assert chinese != str(caught.value) and any("\u4e00" <= ch <= "\u9fff" for ch in chinese)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analysis.config import SAMPLE_REVIEWS, Settings
 from analysis.io import ReviewTable, read_reviews
@@ -32,17 +34,37 @@ def setup_page(title_key: str) -> None:
         t("sidebar.language"), options, index=options.index(st.session_state[LANG_KEY]),
         format_func=LANGUAGES.get, key="_ri_lang_widget", on_change=_remember, horizontal=True,
     )
+    navigation()
     st.title(t(title_key))
 
 
+PAGES = (("app.py", "nav.home", "🏠"), ("pages/1_Upload.py", "nav.upload", "📤"),
+         ("pages/2_Overview.py", "nav.overview", "📊"), ("pages/3_Trends.py", "nav.trends", "📈"),
+         ("pages/4_Themes.py", "nav.themes", "🏷️"), ("pages/5_Products.py", "nav.products", "🛍️"),
+         ("pages/6_Explorer.py", "nav.explorer", "🔎"), ("pages/7_Model.py", "nav.model", "🧪"))
+
+
+def navigation() -> None:
+    """The sidebar's page list in the interface language (Streamlit's own list names Home after its file, "app",
+    and every page in English; .streamlit/config.toml turns that one off)."""
+    with st.sidebar:
+        for path, key, icon in PAGES:
+            try:
+                st.page_link(path, label=t(key), icon=icon)
+            except StreamlitAPIException:  # a page run alone (AppTest of one page file) has no other pages
+                return
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read_cached(data: bytes, name: str, overrides: tuple[tuple[str, str], ...]) -> ReviewTable:
-    return read_reviews(data, name, overrides=dict(overrides), settings=settings())
+def _read_cached(data: bytes, name: str, overrides: tuple[tuple[str, str], ...], sheet: str | None) -> ReviewTable:
+    return read_reviews(data, name, overrides=dict(overrides), settings=settings(), sheet=sheet)
 
 
-def read_upload(data: bytes, name: str, overrides: dict[str, str] | None = None) -> ReviewTable:
-    """Ingest bytes once per (content, name, overrides); raises ``IngestError`` for an unusable file."""
-    return _read_cached(data, name, tuple(sorted((overrides or {}).items())))
+def read_upload(data: bytes, name: str, overrides: dict[str, str] | None = None,
+                sheet: str | None = None) -> ReviewTable:
+    """Ingest bytes once per (content, name, overrides, workbook sheet); raises ``IngestError`` for an unusable
+    file."""
+    return _read_cached(data, name, tuple(sorted((overrides or {}).items())), sheet)
 
 
 def sample_bytes() -> tuple[bytes, str]:
@@ -220,3 +242,23 @@ def charts_download(page_name: str) -> None:
         st.download_button(t("common.download_charts"), lambda: figures_html(list(figures.values()), page_name),
                            f"{page_name.lower()}-charts.html", "text/html", key=f"ri_charts_{page_name}")
     st.caption(t("common.png_hint"))
+
+
+def shown_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's values as the interface shows them: sentiment and language names in the interface language, dates
+    without a time of day when no row has one (a day is not "2026-07-01 00:00:00")."""
+    out = frame.copy()
+    if "sentiment_label" in out:
+        out["sentiment_label"] = out["sentiment_label"].map(lambda s: t(f"sentiment.{s}") if isinstance(s, str) else s)
+    if "language" in out:
+        out["language"] = out["language"].map(lambda s: t(f"lang.{s}") if isinstance(s, str) else s)
+    if "date" in out:
+        out["date"] = shown_dates(out["date"])
+    return out
+
+
+def shown_dates(dates: pd.Series) -> pd.Series:
+    """Dates as text: YYYY-MM-DD, with HH:MM only when some date carries a time of day; missing ones blank."""
+    parsed = pd.to_datetime(dates, errors="coerce")
+    with_time = bool((parsed.dropna() != parsed.dropna().dt.normalize()).any())
+    return parsed.dt.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d").fillna("")
