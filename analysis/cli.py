@@ -216,7 +216,7 @@ def _analyze_on_ray(source: str, out: Path, settings, overrides: dict[str, str],
                     saving: bool) -> None:
     """``analyze --engine ray`` (analysis.runs.distributed): shards on Ray Data, the in-process results."""
     from analysis.io import IngestError
-    from analysis.runs import RayMissing, analyze_distributed
+    from analysis.runs import RayMissing, ShardError, analyze_distributed
 
     if engine != "ray":
         raise fail(f"--engine {engine}: give local or ray.")
@@ -229,8 +229,8 @@ def _analyze_on_ray(source: str, out: Path, settings, overrides: dict[str, str],
                                      n_themes=themes, progress=_stderr_progress())
     except RayMissing as exc:
         raise fail(str(exc)) from None
-    except IngestError as exc:
-        raise fail(str(getattr(exc, "message", exc))) from None
+    except (IngestError, ShardError) as exc:
+        raise fail(getattr(exc, "message", str(exc))) from None
     except ConnectionError as exc:
         raise fail(f"--address {address}: no Ray cluster answered ({exc}); start one with `ray start --head`, or "
                    "leave --address out to run on this machine.") from None
