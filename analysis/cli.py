@@ -356,6 +356,17 @@ def evaluate_sentiment(
     typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else report.summary())
 
 
+@app.command("sample-analysis")
+def sample_analysis() -> None:
+    """Rewrite sample_data/sample_analysis.duckdb: the bundled sample analysed by the current code, shipped ready."""
+    from analysis.config import SAMPLE_ANALYSIS
+    from analysis.runs import write_sample_analysis
+
+    result = write_sample_analysis()
+    typer.echo(say("cli.analysed", kept=result.report.rows_kept, rejected=len(result.report.rows_rejected),
+                   themes=len(result.themes), alerts=len(result.alerts), out=str(SAMPLE_ANALYSIS)))
+
+
 @app.command()
 def bench(
     sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated review counts, e.g. 10000,100000.")] = "10000",

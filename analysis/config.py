@@ -34,6 +34,7 @@ class Settings:
     ui_language: str = "zh"
     cli_language: str = "en"  # the language of the CLI's messages: en or zh
     warm_up_sample: int = 1  # 1: Home analyses the bundled sample in the background on first visit; 0: on demand
+    shipped_sample: int = 1  # 1: the sample's analysis shipped in sample_data is used while its models run; 0: never
     seed: int = 42
     theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
     # worker processes for large USE-m encoder calls (1 thread each); 0 or 1: encode in-process
@@ -83,4 +84,6 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 # Real labelled reviews for training and benchmarks, beside the project (never shipped with it).
 SHARED_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLE_REVIEWS = SAMPLE_DIR / "reviews.csv"
+SAMPLE_ANALYSIS = SAMPLE_DIR / "sample_analysis.duckdb"  # the sample's analysis, shipped ready (analysis.runs.sample)
+SAMPLE_ANALYSIS_NAME = "sample-demo"
 SAMPLE_TRUTH = SAMPLE_DIR / "sample_truth.json"

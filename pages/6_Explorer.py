@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from analysis.encoders import same_vectors
 from analysis.insights import semantic_scores
 from analysis.io import to_csv_bytes, to_xlsx_bytes
 from ui.common import active_result, models, setup_page, shown_values, sidebar_filters
@@ -38,7 +39,7 @@ if keyword:
 reviews = reviews.assign(similarity=np.nan)
 if query:
     embedder, _ = models()
-    if result.embeddings is None or result.models.get("embedding") != embedder.model_id:
+    if result.embeddings is None or not same_vectors(result.models.get("embedding", ""), embedder.model_id):
         st.warning(t("explorer.no_embeddings"))
     else:
         scores = semantic_scores(embedder, query, result.embeddings[reviews.index.to_numpy()])

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from analysis.config import SAMPLE_REVIEWS, Settings
+from analysis.config import SAMPLE_ANALYSIS_NAME, SAMPLE_REVIEWS, Settings
 from analysis.io import ReviewTable, read_reviews
 from ui.i18n import LANG_KEY, LANGUAGES, t
 
@@ -77,7 +77,6 @@ def content_id(data: bytes) -> str:
 
 RESULT_KEY = "ri_result"
 RESULT_NAME_KEY = "ri_result_name"
-SAMPLE_ANALYSIS_NAME = "sample-demo"
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,19 +108,22 @@ def run_analysis(table: ReviewTable, progress=None, add_to=None):
 
 @st.cache_resource(show_spinner=False)
 def sample_result():
-    """The bundled sample's analysis: opened from the workspace, or computed once and saved there."""
-    from analysis.runs import model_signature
+    """The bundled sample's analysis: from the workspace, else the one shipped ready (``sample_data``), else computed
+    once; saved in the workspace either way."""
+    from analysis.runs import model_signature, same_models, shipped_sample_analysis
     from analysis.store import WorkspaceError
 
     embedder, sentiment_model = models()
+    current = model_signature(embedder, sentiment_model)
     try:
         saved = workspace().open(SAMPLE_ANALYSIS_NAME)
         same_sample = saved.report.rows_read == read_upload(*sample_bytes()).report.rows_read
-        if saved.models == model_signature(embedder, sentiment_model) and same_sample:
+        if same_models(saved.models, current) and same_sample:
             return saved
     except WorkspaceError:
         pass
-    result = run_analysis(read_upload(*sample_bytes()))
+    shipped = shipped_sample_analysis(current) if settings().shipped_sample else None
+    result = shipped or run_analysis(read_upload(*sample_bytes()))
     workspace().save(result, SAMPLE_ANALYSIS_NAME, source_file=str(SAMPLE_REVIEWS.name))
     return result
 
