@@ -230,3 +230,15 @@ def test_upload_role_can_be_set_to_not_used():
     assert not at.exception
     assert at.selectbox(key="role_date").value == "(not used)"
     assert at.session_state["ri_table"].reviews["date"].isna().all()
+
+
+def test_explorer_table_values_follow_the_interface_language():
+    """Under 中文 the sentiment and language columns read 负面/正面, 中文/英文, and a date without a time of day
+    shows no 00:00:00."""
+    at = run_page("pages/6_Explorer.py", language="zh")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["情感"]) <= {"负面", "中性", "正面"} and {"负面", "正面"} <= set(table["情感"])
+    assert set(table["语言"]) <= {"中文", "英文", "中英混合", "其他"}
+    dates = table["日期"].astype(str)
+    assert dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
