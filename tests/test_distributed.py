@@ -139,17 +139,20 @@ def _analyser_pids() -> list[int]:
 
 
 @pytest.mark.slow
-def test_a_killed_actor_is_restarted_and_a_bad_shard_is_reported_with_every_row_accounted_for(tmp_path, shared_data):
+def test_a_killed_actor_and_bad_shards_leave_every_row_accounted_for_and_the_local_results(tmp_path, shared_data):
     """A cluster started with ``ray start --head``, joined with ``--address``: one analysing actor is killed once the
-    first pieces are written; an empty shard and a shard with other columns are reported by name."""
+    first pieces are written; an empty shard and a JSONL shard of real reviews with other columns are reported by
+    name. The good shard is the bundled sample (its planted emerging issue gives an alert to compare: the real 20k
+    file above has none), and its results still equal ``--engine local``'s, alert quotes and words included."""
     shards = tmp_path / "shards"
     shards.mkdir()
-    _real_reviews(shared_data, "en_amazon2018_beauty").to_csv(shards / "a_beauty.csv", index=False)
-    _real_reviews(shared_data, "en_amazon2018_fashion", "en_amazon2018_appliances").to_csv(shards / "b_fashion.csv",
-                                                                                           index=False)
-    (shards / "c_broken.csv").write_bytes(b"")
-    _real_reviews(shared_data, "en_amazon2018_appliances").drop(columns=["helpful_votes"]).to_csv(
-        shards / "d_other_columns.csv", index=False)
+    (shards / "a_sample.csv").write_bytes(SAMPLE.read_bytes())
+    (shards / "b_broken.csv").write_bytes(b"")
+    _real_reviews(shared_data, "en_amazon2018_appliances").to_json(shards / "c_other_columns.jsonl",
+                                                                    orient="records", lines=True, force_ascii=False)
+    env = {"REVIEW_INSIGHTS_THEME_FIT_REVIEWS": "700", "REVIEW_INSIGHTS_EMBEDDING_CACHE_DIR": str(tmp_path / "cache")}
+    local = _cli("analyze", str(SAMPLE), "--out", str(tmp_path / "local"), env=env)
+    assert local.returncode == 0, local.stderr[-2000:]
     port = _free_port()
     log = tmp_path / "head.log"
     with log.open("wb") as sink:
@@ -176,8 +179,7 @@ def test_a_killed_actor_is_restarted_and_a_bad_shard_is_reported_with_every_row_
         watcher = threading.Thread(target=kill_one_actor_midway, daemon=True)
         watcher.start()
         done = _cli("analyze", str(shards), "--out", str(out), "--engine", "ray", "--address", "auto",
-                    "--actors", "2", "--chunk-mb", "0.05",
-                    env={"REVIEW_INSIGHTS_THEME_FIT_REVIEWS": "300"})
+                    "--actors", "2", "--chunk-mb", "0.02", env=env)
         watcher.join(timeout=5)
     finally:
         os.killpg(head.pid, signal.SIGTERM)
@@ -185,19 +187,22 @@ def test_a_killed_actor_is_restarted_and_a_bad_shard_is_reported_with_every_row_
 
     assert killed, "no analysing actor was seen to kill"
     assert done.returncode == 3, done.stderr[-3000:]  # some shards failed; the others' results are written
-    assert "c_broken.csv" in done.stderr and "d_other_columns.csv" in done.stderr and "Traceback" not in done.stderr
+    assert "b_broken.csv" in done.stderr and "c_other_columns.jsonl" in done.stderr and "Traceback" not in done.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert sorted(Path(f["file"]).name for f in report["shards_failed"]) == ["c_broken.csv", "d_other_columns.csv"]
-    assert "columns differ" in next(f["reason"] for f in report["shards_failed"] if "d_other" in f["file"])
+    assert sorted(Path(f["file"]).name for f in report["shards_failed"]) == ["b_broken.csv", "c_other_columns.jsonl"]
+    assert "columns differ" in next(f["reason"] for f in report["shards_failed"] if "c_other" in f["file"])
     assert report["pieces_by_restarted_actors"] >= 1  # Ray restarted the killed actor and it went on working
+    assert report["pieces"] >= 8
 
-    reviews = pd.read_parquet(out / "reviews", columns=["source_file", "source_row", "sentiment_label", "theme_id"])
-    rejected_dir = out / "rejected"
-    rejected = pd.read_parquet(rejected_dir) if rejected_dir.exists() else pd.DataFrame(columns=["file", "row"])
+    reviews = pd.read_parquet(out / "reviews").sort_values("source_row").reset_index(drop=True)
     assert not reviews.duplicated(["source_file", "source_row"]).any()
-    for shard in report["shards"]:
-        rows = reviews.loc[reviews["source_file"] == shard["file"], "source_row"].tolist()
-        dropped = rejected.loc[rejected["file"] == shard["file"], "row"].tolist()
-        assert sorted(rows + dropped) == list(range(1, shard["rows_read"] + 1)), shard["file"]
-    assert report["ingest"]["rows_read"] == 1363 + 439 + 144
-    assert len(reviews) == report["ingest"]["rows_kept"] and reviews["sentiment_label"].notna().all()
+    assert reviews["source_row"].tolist() == list(range(1, 2001)) == list(range(1, report["ingest"]["rows_read"] + 1))
+    assert report["ingest"]["rows_kept"] == 2000 and report["ingest"]["rows_rejected"] == 0
+    expected = pd.read_csv(tmp_path / "local" / "reviews.csv", dtype=str, keep_default_na=False)
+    for column in ("sentiment_label", "theme_ids", "theme_labels"):
+        assert reviews[column].astype(str).tolist() == expected[column].tolist(), column
+    assert reviews["sentiment_score"].map(repr).tolist() == expected["sentiment_score"].tolist()
+    for name in ("themes.csv", "alerts.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert "SmartFit Watch S3" in (out / "alerts.csv").read_text(encoding="utf-8-sig")
+

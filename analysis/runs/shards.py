@@ -75,7 +75,7 @@ def settled_roles(table: ReviewTable) -> dict[str, str]:
 
 
 def _columns_differ(path: Path, columns: list[str], expected: list[str]) -> str | None:
-    if columns == expected:
+    if not columns or columns == expected:
         return None
     missing = [c for c in expected if c not in columns]
     extra = [c for c in columns if c not in expected]
@@ -135,6 +135,8 @@ def ingest_shard(index: int, path: str, roles: dict[str, str], expected: list[st
         for piece in summary["pieces"]:
             Path(piece["path"]).unlink(missing_ok=True)
         reason = reason_text(getattr(exc, "message", exc))
+        differs = _columns_differ(source, _header(source), expected) if not isinstance(exc, ShardError) else None
+        reason = f"{differs} ({reason})" if differs else reason
         return {**summary, "error": reason if source.name in reason else f"{source.name}: {reason}",
                 "rows_read": 0, "rows_kept": 0, "pieces": [], "languages": {}}
     summary["rows_rejected"] = len(rejected)
@@ -143,6 +145,27 @@ def ingest_shard(index: int, path: str, roles: dict[str, str], expected: list[st
                       Path(out) / "rejected" / f"s{index:05d}.parquet")
     summary["smallest"] = sorted((-k, index, -r, p) for k, r, p in smallest)  # (key, shard, row, piece)
     return summary
+
+
+def _header(path: Path) -> list[str]:
+    """A shard's column names, read cheaply (its header line, first JSON record or Parquet schema); [] if unreadable."""
+    import csv
+    import json
+
+    try:
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            line = handle.readline()
+        if suffix in (".jsonl", ".json"):
+            record = json.loads(line.strip().lstrip("["))
+            return list(record) if isinstance(record, dict) else []
+        return max((next(csv.reader([line], delimiter=d), []) for d in ",\t;|"), key=len)  # the delimiter it uses
+    except (OSError, ValueError, ImportError):
+        return []
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
