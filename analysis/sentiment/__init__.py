@@ -21,7 +21,8 @@ Every backend gives an empty or blank review the label ``neutral``, score 0 and 
 deterministic: same texts, same numbers.
 
 Modules: ``predictions`` (the result type), ``ngrams`` and ``network`` (the default model's parts), ``backends`` (loading
-any backend), ``training`` (train-sentiment), ``finetune`` (one shop's ratings), ``evaluation`` (against labels or stars).
+any backend), ``training`` (train-sentiment), ``finetune`` (one shop's ratings), ``evaluation`` (against labels or stars),
+``transformer`` (e5-small's top layers + a head fine-tuned, shipped as a small delta; not the default).
 """
 
 from analysis.sentiment.backends import (
