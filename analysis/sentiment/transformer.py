@@ -26,6 +26,7 @@ from analysis.encoders.e5 import length_batches, pad_batch, prepare_tokens
 from analysis.encoders.e5_model import WHEEL_SOURCE, TextModel, load_text_model
 from analysis.sentiment.network import softmax_scores
 from analysis.sentiment.predictions import SentimentPredictions, with_blanks_neutral
+from analysis.sentiment.training import _seed_everything
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +120,7 @@ def train_transformer(texts: Sequence[str], targets: np.ndarray, validation: np.
     from torch import nn
 
     config = config or TransformerConfig()
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    _seed_everything(config.seed, config.threads)
     model, text_model = build_classifier(config)
     prepared = [item.ids for item in prepare_tokens(text_model, list(texts), config.max_tokens, config.head_share)]
     labels = torch.as_tensor(np.asarray(targets, dtype=np.int64))
