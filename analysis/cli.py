@@ -310,6 +310,7 @@ def train_sentiment(
     """Rebuild the default sentiment model from the shared labelled reviews (held-out sources excluded), seeded."""
     import logging
 
+    from analysis.messages import render
     from analysis.sentiment import TrainingConfig, train_default_model
     from analysis.sentiment.training import DATA_DIR
 
@@ -319,7 +320,7 @@ def train_sentiment(
         raise fail(f"no labelled data at {source}; pass --data-dir pointing at the shared data folder.")
     try:
         report = train_default_model(source, out_dir, TrainingConfig(seed=seed), embedding_cache,
-                                     log=lambda line: typer.echo(line, err=True))
+                                     log=lambda line: typer.echo(render(line, language()), err=True))
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
     typer.echo(json.dumps({k: v for k, v in report.__dict__.items()}, ensure_ascii=False, indent=2))

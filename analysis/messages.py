@@ -215,6 +215,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "step.themes: fit": {"en": "Fitting themes on a sample", "zh": "在样本上归纳主题"},
     "step.themes: assign + write": {"en": "Assigning themes and writing", "zh": "分配主题并写出结果"},
     # ---------------------------------------------------------------------------------------- the sentiment model
+    "train.epoch": {"en": "epoch {epoch}: validation loss {loss:.4f}, accuracy {accuracy:.4f}",
+                    "zh": "第 {epoch} 轮：验证集损失 {loss:.4f}，准确率 {accuracy:.4f}"},
     "finetune.too_few": {
         "en": "only {rated} reviews have a star rating; fine-tuning needs at least {needed}. Map the rating column on "
               "the Upload page, or use a larger export.",

@@ -53,7 +53,7 @@ if len(report.sheets) > 1:
                  help=t("upload.sheet_help"))
 cols = st.columns(3)
 cols[0].metric(t("upload.format"), report.file_format.upper())
-cols[1].metric(t("upload.encoding"), report.encoding)
+cols[1].metric(t("upload.encoding"), report.encoding or "—")
 cols[2].metric(t("upload.delimiter"), {"\t": "TAB", None: "—"}.get(report.delimiter, report.delimiter or "—"))
 
 st.markdown("**" + t("upload.columns") + "**")

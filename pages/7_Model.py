@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.insights.charts import confusion_matrix_figure
+from analysis.messages import Message
 from analysis.sentiment import (
     FineTuneError,
     SentimentPredictions,
@@ -84,10 +85,9 @@ elif st.button(t("model.finetune_button"), key="ri_finetune"):
     with st.status(t("model.finetuning"), expanded=True) as status:
         bar = st.progress(0.0)
 
-        def log(message: str) -> None:
-            if message.startswith("epoch "):
-                epoch = int(message.split()[1].rstrip(":"))
-                bar.progress(min(epoch / 40, 1.0), text=message)
+        def log(step: Message | str) -> None:
+            if isinstance(step, Message) and step.code == "train.epoch":
+                bar.progress(min(step.values["epoch"] / 40, 1.0), text=say(step))
 
         try:
             outcome = fine_tune_on_ratings(

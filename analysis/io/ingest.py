@@ -22,7 +22,7 @@ from analysis.config import Settings
 from analysis.io.decoding import DecodingError, decode_text, sniff_delimiter, sniff_format
 from analysis.io.exports import FORMULA_PREFIXES
 from analysis.io.roles import ROLES, infer_roles, parse_dates, parse_ratings
-from analysis.messages import Message, MessageError, message, render
+from analysis.messages import ROLE_NAMES, Message, MessageError, message, render
 from analysis.text import detect_language
 
 CANONICAL_COLUMNS = ("row", "text", "rating", "date", "product", "review_id", "title", "category", "language")
@@ -78,10 +78,11 @@ class IngestReport:
 
         delimiter = say("summary.delimiter", delimiter=repr(self.delimiter)) if self.delimiter else ""
         lines = [
-            say("summary.file", source=self.source, kind=self.file_format, encoding=self.encoding, delimiter=delimiter),
+            say("summary.file", source=self.source, kind=self.file_format, encoding=self.encoding or "—",
+                delimiter=delimiter),
             say("summary.rows", read=self.rows_read, kept=self.rows_kept, rejected=len(self.rows_rejected)),
             say("summary.columns"),
-            *(f"  {role:<10} <- {col!r}  ({render(self.role_reasons.get(role, ''), language)})"
+            *(f"  {ROLE_NAMES[role][language]:<10} <- {col!r}  ({render(self.role_reasons.get(role, ''), language)})"
               for role, col in self.columns.items()),
             say("summary.languages", languages=", ".join(f"{k} {v}" for k, v in self.languages.items())),
         ]
@@ -293,7 +294,7 @@ def _read_table_file(data: bytes, file_format: str, sheet: str | None = None) ->
     frame = frame.where(frame.notna(), "")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     frame = frame[frame.apply(lambda r: any(str(v).strip() for v in r), axis=1)] if len(frame) else frame
-    return _Raw(frame, [], warnings + header_warnings, "n/a (binary format)", sheet=sheet or "",
+    return _Raw(frame, [], warnings + header_warnings, "", sheet=sheet or "",  # a binary format has no encoding
                 sheets=names_with_data)
 
 

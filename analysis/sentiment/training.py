@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import scipy.sparse
 
 from analysis.config import SHARED_DATA_DIR
+from analysis.messages import message
 from analysis.sentiment.backends import DEFAULT_MODEL_ID, MODELS_DIR, WEIGHTS_FILE
 from analysis.sentiment.network import build_network, save_network
 from analysis.sentiment.ngrams import NgramHasher
@@ -302,7 +303,7 @@ def fit_network(
             optimiser.step()
         valid_loss, valid_accuracy = evaluate()
         history.append((epoch, valid_loss, valid_accuracy))
-        log(f"epoch {epoch}: validation loss {valid_loss:.4f}, accuracy {valid_accuracy:.4f}")
+        log(message("train.epoch", epoch=epoch, loss=valid_loss, accuracy=valid_accuracy))
         if valid_loss < best[0] - 1e-4:
             best = (valid_loss, valid_accuracy, epoch)
             best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
