@@ -119,7 +119,11 @@ class E5Embedder:
         """Each text's vector and a vector per character span of it (e.g. its clauses), from one forward pass.
 
         A span's vector is the mean of the hidden states of the tokens overlapping it, L2-normalised. A span none of
-        whose tokens was kept (inside the middle a long text's head+tail cut dropped) is encoded on its own."""
+        whose tokens was kept (inside the middle a long text's head+tail cut dropped) is encoded on its own.
+
+        These vectors carry their review's context: on 100 real reviews (741 clauses, ``bench_e5.py --clauses``) a
+        pooled clause's cosine to the clause encoded alone was median 0.899 (zh 0.908, en 0.878), p10 0.848, and it
+        was nearest its own clause among the review's in 58.6% of clauses."""
         texts = list(texts)
         states = self.token_states(texts)
         vectors = _normalise(np.vstack([s.hidden.mean(axis=0) for s in states]) if states
