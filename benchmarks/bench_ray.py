@@ -90,7 +90,9 @@ def main() -> None:
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         measured[name] = (seconds, report)
         kept = report["ingest"]["rows_kept"]
-        print(f"{name}: {seconds:.1f} s ({kept / seconds:.0f} reviews/s), peak tree RSS {tree_mb:,.0f} MB"
+        load = os.getloadavg()[1]  # the 5-minute load average at the end: other work on the machine slows a run
+        print(f"{name}: {seconds:.1f} s ({kept / seconds:.0f} reviews/s), load average {load:.1f}, "
+              f"peak tree RSS {tree_mb:,.0f} MB"
               + (f", one analysing actor peak {actor_peak[0]:,.0f} MB" if actor_peak[0] else ""), flush=True)
         print(f"  steps (s): {report['timings_s']}", flush=True)
 

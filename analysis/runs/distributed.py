@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Settings
-from analysis.runs.actors import Analyser, LookupEmbedder, PieceCounts, SampleEncoder, alert_details
+from analysis.runs.actors import MENTION_FIELDS, Analyser, LookupEmbedder, PieceCounts, SampleEncoder, alert_details
 from analysis.runs.pipeline import Progress, _StepClock
 from analysis.runs.shards import ShardError, ingest_shard, list_shards, settled_roles, shard_tables
 
@@ -210,8 +210,6 @@ def _fit_themes(ray, sample, pieces, settings, pool, n_themes, clock):
     clock.done("themes: fit")
     predicted = [c for c in frames[0].columns if c not in (*_canonical_columns(), "_shard")]
     by_review = [[] for _ in range(len(reviews))]
-    from analysis.runs.actors import MENTION_FIELDS
-
     for record in fit.mentions[["review", *MENTION_FIELDS]].to_dict("records"):
         by_review[int(record.pop("review"))].append(record)
     results = pd.concat([reviews[predicted], fit.assignments.drop(columns=["row", "theme_label"], errors="ignore")],
