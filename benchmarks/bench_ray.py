@@ -29,12 +29,27 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def _descends_from(pid: int, ancestor: int) -> bool:
+    """Whether a process is below ``ancestor`` (other work on the machine may run Ray actors too)."""
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        pid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid")))
+    return False
+
+
 def actor_peak_mb(stop: threading.Event, peak: list[float], interval: float = 1.0) -> None:
-    """The largest resident memory of one analysing actor process (Ray names it after the class), sampled."""
+    """The largest resident memory of one of this run's analysing actor processes (Ray names them after the
+    class), sampled."""
     while not stop.wait(interval):
         for proc in Path("/proc").iterdir():
             try:
-                if not proc.name.isdigit() or b"MapBatches(Analyser)" not in (proc / "cmdline").read_bytes():
+                if not proc.name.isdigit() or b"MapBatches(Analyser)" not in (proc / "cmdline").read_bytes() \
+                        or not _descends_from(int(proc.name), os.getpid()):
                     continue
                 rss = next(line for line in (proc / "status").read_text().splitlines() if line.startswith("VmRSS"))
             except (OSError, StopIteration):

@@ -62,8 +62,10 @@ class SampleEncoder:
     """Embeds and scores the theme-fit sample's reviews of a piece, and embeds their clauses."""
 
     def __init__(self, settings: Settings, sample: list, threads: int = 1) -> None:
+        import ray
+
         self.embedder, self.model, self.same_encoder = _load_models(settings, threads)
-        self.sample = set(map(tuple, sample))  # (shard, row)
+        self.sample = set(map(tuple, ray.get(sample[0])))  # (shard, row), from the object store
 
     def __call__(self, batch: dict) -> dict:
         from analysis.themes import clauses_to_embed

@@ -188,7 +188,8 @@ def _fit_themes(ray, sample, pieces, settings, pool, n_themes, clock):
     items = [{"path": paths[key], "shard": key[0]} for key in wanted]
     options = {k: v for k, v in pool.items() if k != "threads"}
     dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-        SampleEncoder, fn_constructor_kwargs={"settings": settings, "sample": members, "threads": pool["threads"]},
+        SampleEncoder, fn_constructor_kwargs={"settings": settings, "sample": [ray.put(members)],
+                                              "threads": pool["threads"]},
         **options)
     frames, vectors, clause_texts, clause_vectors = [], [], [], []
     for shard, reviews, embeddings, clauses, clause_vecs in _payloads(dataset, clock, "themes: sample", len(items)):
