@@ -101,10 +101,11 @@ def _hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
     return files
 
 
-def upload(page, path: Path) -> None:
-    """Through the file chooser's own input (a file already chosen replaces the one before)."""
+def upload(page, path: Path, shows: str) -> None:
+    """Through the file chooser's own input (a file already chosen replaces the one before), then wait until the
+    page shows ``shows``: the rerun that reads the file can start a while after the upload on busy cores."""
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    page.wait_for_timeout(500)
+    page.get_by_text(shows, exact=False).first.wait_for(timeout=300_000)
     wait_for_app(page, timeout=300_000)
 
 
@@ -114,7 +115,7 @@ def test_hostile_uploads_get_a_specific_chinese_message_and_no_traceback(page, a
     page.get_by_text("上传文件", exact=True).click()
     wait_for_app(page)
     for name, (path, expected) in _hostile_files(tmp_path).items():
-        upload(page, path)
+        upload(page, path, shows=expected)
         main = page.locator("[data-testid='stMain']").inner_text()
         assert expected in main, f"{name}: {main[:600]}"
         assert page.locator("[data-testid='stException']").count() == 0, name
@@ -134,7 +135,7 @@ def test_a_workbook_says_which_sheet_is_read_and_the_user_picks_another(page, ap
     go(page, "上传")
     page.get_by_text("上传文件", exact=True).click()
     wait_for_app(page)
-    upload(page, path)
+    upload(page, path, shows="已读取工作表“十月”")
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "已读取工作表“十月”" in main
 
@@ -146,6 +147,7 @@ def test_a_workbook_says_which_sheet_is_read_and_the_user_picks_another(page, ap
     assert rows_read() == "2"
     page.locator("[data-testid='stSelectbox']").filter(has_text="工作簿的工作表").click()
     page.get_by_role("option", name="十一月").click()
+    page.get_by_text("已读取工作表“十一月”", exact=False).first.wait_for(timeout=300_000)
     wait_for_app(page, timeout=120_000)
     assert rows_read() == "3"
     assert "已读取工作表“十一月”" in page.locator("[data-testid='stMain']").inner_text()
@@ -171,7 +173,7 @@ def test_review_text_that_looks_like_html_or_a_formula_stays_text(page, app_url,
     go(page, "上传")
     page.get_by_text("上传文件", exact=True).click()
     wait_for_app(page)
-    upload(page, path)
+    upload(page, path, shows="导入报告")
     page.get_by_role("button", name="开始分析").first.click()
     page.get_by_text("分析完成").wait_for(timeout=300_000)
     wait_for_app(page, timeout=300_000)
