@@ -243,9 +243,17 @@ class Workspace:
         if not items:
             return
         frame = pd.DataFrame({"key": list(items), "vector": list(items.values())})
-        with self._connect() as db:
-            db.register("new_vectors", frame)
-            db.execute("INSERT OR IGNORE INTO embedding_cache SELECT key, vector FROM new_vectors")
+        for attempt in range(3):
+            try:
+                with self._connect() as db:
+                    db.register("new_vectors", frame)
+                    db.execute("INSERT OR IGNORE INTO embedding_cache SELECT key, vector FROM new_vectors")
+                return
+            except (duckdb.ConstraintException, duckdb.TransactionException):
+                # Two sessions caching the same new text at once: the other's insert won. Its vector is the same
+                # bytes (same model, same text), so inserting again ignores what it wrote and adds the rest.
+                if attempt == 2:
+                    raise
 
     def rename(self, name_or_id: str, new_name: str) -> None:
         new_name = new_name.strip()
