@@ -25,7 +25,7 @@ def test_every_code_the_package_uses_has_both_languages() -> None:
     used = codes_used(SOURCES.values())
     assert len(used) > 60  # the walk found the package's messages
     missing = {code: [lang for lang in LANGUAGES if not TEXTS.get(code, {}).get(lang)] for code in used}
-    assert not {c: m for c, m in missing.items() if m}, "add the missing translations to analysis.messages.TEXTS"
+    assert not {c: m for c, m in missing.items() if m}, "add the missing translations to analysis.message_texts"
 
 
 @pytest.mark.parametrize("code", sorted(TEXTS))
@@ -74,5 +74,5 @@ def test_row_and_line_numbers_move_with_a_piece_and_survive_storage() -> None:
 
 
 def test_an_unknown_code_is_refused() -> None:
-    with pytest.raises(KeyError, match="TEXTS"):
+    with pytest.raises(KeyError, match="message_texts"):
         message("no.such.code")
