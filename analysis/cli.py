@@ -325,10 +325,11 @@ def train_sentiment(
     show = lambda line: typer.echo(render(line, language()), err=True)
     try:
         if model == "e5":
-            from analysis.sentiment.transformer import TransformerConfig
-            from analysis.sentiment.transformer_recipe import train_e5_delta
+            from dataclasses import replace
 
-            path, report, counts = train_e5_delta(source, out_dir, TransformerConfig(seed=seed, threads=2), log=show)
+            from analysis.sentiment.transformer_recipe import SHIPPED_RECIPE, train_e5_delta
+
+            path, report, counts = train_e5_delta(source, out_dir, replace(SHIPPED_RECIPE, seed=seed), log=show)
             typer.echo(json.dumps({"delta": str(path), "rows": counts, **asdict(report)}, ensure_ascii=False, indent=2))
             return
         report = train_default_model(source, out_dir, TrainingConfig(seed=seed), embedding_cache, log=show)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.messages import Message, render
+from ui.texts_explain import TEXT as EXPLAIN_TEXT
 
 LANG_KEY = "ri_lang"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -321,6 +322,17 @@ TEXT: dict[str, dict[str, str]] = {
     "role.language": {"en": "Language", "zh": "语言"},
 }
 
+
+
+def _merge(extra: dict[str, dict[str, str]]) -> None:
+    """Add a page's own table (``ui/texts_*.py``) to ``TEXT``; a key defined twice fails here, not silently."""
+    clash = TEXT.keys() & extra.keys()
+    if clash:
+        raise ValueError(f"interface text keys defined twice: {sorted(clash)}")
+    TEXT.update(extra)
+
+
+_merge(EXPLAIN_TEXT)
 
 def current_language() -> str:
     return st.session_state.get(LANG_KEY, "zh")

@@ -199,11 +199,12 @@ def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
 
 def train_transformer(texts: Sequence[str], targets: np.ndarray, validation: np.ndarray,
                       config: TransformerConfig | None = None, sample_weights: np.ndarray | None = None,
-                      log: Callable[[str], None] = logger.info):
+                      log: Callable[[str], None] = logger.info, checkpoint: Path | None = None):
     """Fine-tune on the rows not in ``validation``; keep the epoch with the lowest validation cross-entropy, then fit
     the temperature on the validation rows (``report.temperature``; ``save_delta`` stores it with the recipe).
 
-    Returns (classifier, text model, report). ``targets``: 0 negative, 1 neutral, 2 positive."""
+    Returns (classifier, text model, report). ``targets``: 0 negative, 1 neutral, 2 positive. With ``checkpoint``,
+    each epoch that improves is also saved there as a delta (temperature 1), so a long run stopped early keeps it."""
     import torch
     from torch import nn
 
@@ -285,6 +286,8 @@ def train_transformer(texts: Sequence[str], targets: np.ndarray, validation: np.
         if valid_loss < best[0] - 1e-4:
             best = (valid_loss, valid_accuracy, epoch)
             best_state = {n: p.detach().clone() for n, p in model.named_parameters() if n in names}
+            if checkpoint is not None:
+                save_delta(model, config, checkpoint)
         elif epoch - best[2] >= config.patience:
             break
         if step >= total:

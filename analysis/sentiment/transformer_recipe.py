@@ -47,6 +47,8 @@ SOURCE_CAPS = {
     "en_uci_labelled_sentences": 1500,
     SEMEVAL: 1800,
 }
+# the shipped delta's recipe: 2 epochs (the second with a decaying learning rate) fit in an hour on 2 cores
+SHIPPED_RECIPE = TransformerConfig(threads=2, max_epochs=2)
 _POLARITY = {"negative": NEGATIVE, "neutral": NEUTRAL, "positive": POSITIVE}
 
 
@@ -102,7 +104,7 @@ def train_e5_delta(data_dir: Path | str = DATA_DIR, out_dir: Path | str | None =
 
     Returns (delta path, training report, rows per source). The validation split is 10% of each source (seeded);
     rows are weighted so each class weighs the same inside each source (capped at 10x)."""
-    config = config or TransformerConfig()
+    config = config or SHIPPED_RECIPE
     frame, dropped = transformer_corpus(data_dir, caps, config.seed)
     counts = {f"{source}/{['negative', 'neutral', 'positive'][target]}": int(n)
               for (source, target), n in frame.groupby(["source", "target"]).size().items()}
@@ -110,7 +112,9 @@ def train_e5_delta(data_dir: Path | str = DATA_DIR, out_dir: Path | str | None =
         f"overlaps): {json.dumps(counts)}")
     validation = validation_mask(frame["source"].to_numpy(), 0.1, config.seed)
     weights = balanced_weights(frame["source"].to_numpy(), frame["target"].to_numpy())
+    path = Path(out_dir or DELTA_DIR) / DELTA_FILE
     model, _text_model, report = train_transformer(frame["text"].tolist(), frame["target"].to_numpy(), validation,
-                                                   config, weights, log)
-    path = save_delta(model, config, Path(out_dir or DELTA_DIR) / DELTA_FILE, report)
+                                                   config, weights, log, path.with_suffix(".partial.safetensors"))
+    save_delta(model, config, path, report)
+    path.with_suffix(".partial.safetensors").unlink(missing_ok=True)
     return path, report, counts
