@@ -78,3 +78,30 @@ def test_the_delta_is_small_and_reloads_on_the_wheels_base(tmp_path, tiny_set, t
     expected /= expected.sum(1, keepdims=True)
     np.testing.assert_allclose(predictions.probabilities[:12], expected, atol=2e-3)  # float16 delta
     assert predictions.labels[12:] == ["neutral", "neutral"]
+
+
+@pytest.mark.slow
+def test_a_shops_ratings_fit_a_new_head_only(tmp_path, shared_data, trained):
+    """Head-only adaptation on 150 real rated reviews: a new delta with the same top layers and a new head; the
+    serving model is untouched; before/after are measured on the fifth set aside."""
+    from analysis.sentiment import load_sentiment_model
+    from analysis.sentiment.transformer_finetune import fine_tune_transformer_on_ratings
+
+    model, _, report = trained
+    shipped = TransformerSentimentModel(save_delta(model, CONFIG, tmp_path / "base.safetensors", report),
+                                        precision="float32")
+    head_before = shipped.model.head.weight.detach().clone()
+    alexa = pd.read_csv(shared_data / "en_amazon_alexa.csv.gz", usecols=["text", "rating"]).dropna()
+    alexa = alexa[alexa["text"].str.len() > 20].sample(150, random_state=0)
+    texts, ratings = alexa["text"].astype(str).tolist(), alexa["rating"].to_numpy(float)
+    seen = []
+    outcome = fine_tune_transformer_on_ratings(shipped, texts, ratings, shipped.predict(texts),
+                                               tmp_path / "shop.safetensors", progress=lambda d, n: seen.append(d))
+    assert seen[-1] == 150 and outcome.train_reviews == 120 and outcome.test_reviews == 30
+    assert outcome.before.polarity is not None and outcome.after.polarity is not None
+    assert np.array_equal(shipped.model.head.weight.detach().numpy(), head_before.numpy())
+    adapted = load_sentiment_model(f"e5:{outcome.weights_path}")
+    layer = "encoder.encoder.layer.11.output.dense.weight"
+    np.testing.assert_array_equal(dict(adapted.model.named_parameters())[layer].detach().numpy(),
+                                  dict(shipped.model.named_parameters())[layer].detach().numpy())
+    assert not np.allclose(adapted.model.head.weight.detach().numpy(), head_before.numpy())

@@ -214,7 +214,8 @@ def load_sentiment_model(spec: str = "default") -> SentimentModel:
     """The sentiment model a setting names.
 
     ``"default"`` or ``"fast"`` (the project's trained model), ``"e5"`` (the shipped fine-tuned e5 delta; ``"e5:<delta
-    file>"`` another one), a path to its ``model.safetensors`` (a retrained copy),
+    file>"`` another one), ``"cascade"`` / ``"cascade:<confidence>"`` (fast first, e5 for the reviews it is unsure
+    of), a path to its ``model.safetensors`` (a retrained copy),
     ``"hf:<id or path>"`` or a plain transformers id/path, ``"st:<sentence-transformers id or path>+<head file>"``.
     """
     spec = (spec or "default").strip()
@@ -222,6 +223,13 @@ def load_sentiment_model(spec: str = "default") -> SentimentModel:
         return DefaultSentimentModel()
     if spec.lower() == "e5" or spec.lower().startswith("e5:"):
         return transformer_or_fast(spec[3:] or None)
+    if spec.lower() == "cascade" or spec.lower().startswith("cascade:"):
+        from analysis.sentiment.cascade import DEFAULT_CONFIDENCE, CascadeSentimentModel
+
+        slow = transformer_or_fast()
+        if isinstance(slow, DefaultSentimentModel):  # no wheel: the fast model alone, saying why
+            return slow
+        return CascadeSentimentModel(DefaultSentimentModel(), slow, float(spec[8:] or DEFAULT_CONFIDENCE))
     if spec.startswith("st:"):
         name, sep, head = spec[3:].rpartition("+")
         if not sep or not name or not head:

@@ -90,6 +90,16 @@ def _classifier_class():
     return E5Classifier
 
 
+def with_head_copy(model):
+    """The same encoder (shared, not copied) under a copy of the head, so a new head can be fitted while the original
+    keeps serving."""
+    import copy
+
+    other = _classifier_class()(model.encoder, model.head.out_features)
+    other.head = copy.deepcopy(model.head)
+    return other
+
+
 def trainable_names(model, top_layers: int) -> list[str]:
     """Parameters the delta holds: the top ``top_layers`` encoder layers and the head."""
     layers = model.encoder.config.num_hidden_layers
@@ -432,3 +442,26 @@ def classifier_outputs(model, text_model: TextModel, texts: list[str], config: T
         for (row, s), logits in zip(orphans, alone):
             span_out[row][s] = logits
     return out, span_out
+
+
+def pooled_features(model, text_model: TextModel, texts: list[str], config: TransformerConfig,
+                    bfloat16: bool = False, progress: Callable[[int, int], None] | None = None,
+                    batch_tokens: int = 8192) -> np.ndarray:
+    """float32 (n, hidden): the mean pool the head reads, so a new head can be fitted without another pass."""
+    import torch
+
+    device = next(model.head.parameters()).device
+    prepared = [item.ids for item in prepare_tokens(text_model, texts, config.max_tokens, config.head_share)]
+    out = np.zeros((len(texts), model.head.in_features), dtype=np.float32)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
+    done = 0
+    with torch.inference_mode(), autocast:
+        for rows in length_batches([len(ids) for ids in prepared], batch_tokens, 64):
+            ids, mask = pad_batch([prepared[i] for i in rows], text_model.pad)
+            hidden = model.encoder(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
+            weights = mask.to(device).unsqueeze(-1).to(hidden.dtype)
+            out[rows] = ((hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)).float().cpu().numpy()
+            done += len(rows)
+            if progress is not None:
+                progress(done, len(texts))
+    return out

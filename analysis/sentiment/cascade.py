@@ -1,0 +1,41 @@
+"""A cascade: the fast model decides the reviews it is sure of, the fine-tuned transformer the rest.
+
+The fast model (USE-m + n-grams) reads every review from the vectors the themes need anyway; a review whose most
+probable class is below ``confidence`` goes to the e5 delta, whose answer replaces the fast one. The decision is per
+review (a fixed threshold, not a share of each batch), so a review gets the same answer whether it is analysed alone,
+in a chunk of the batch path or on a Ray actor. The threshold is chosen on the transformer's validation rows for a
+share of reviews the speed budget allows (``benchmarks/eval_sentiment.py --also cascade`` prints its accuracy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from analysis.sentiment.predictions import SentimentModel, SentimentPredictions, predictions_from_probabilities
+
+DEFAULT_CONFIDENCE = 0.80
+
+
+class CascadeSentimentModel:
+    """``fast`` first; rows it gives less than ``confidence`` to its top class go to ``slow``."""
+
+    def __init__(self, fast: SentimentModel, slow: SentimentModel, confidence: float = DEFAULT_CONFIDENCE) -> None:
+        self.fast, self.slow, self.confidence = fast, slow, float(confidence)
+        self.uses_embedder = fast.uses_embedder
+        self.model_id = f"cascade:{fast.model_id}<{self.confidence:.2f}>{slow.model_id}"
+        self.last_share = 0.0  # share of the last call's reviews the slow model read (for the benchmark)
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
+        texts = list(texts)
+        first = self.fast.predict(texts, embeddings=embeddings)
+        blank = np.array([not (isinstance(t, str) and t.strip()) for t in texts], dtype=bool)
+        unsure = np.flatnonzero((first.probabilities.max(1) < self.confidence) & ~blank)
+        self.last_share = len(unsure) / max(1, len(texts))
+        if len(unsure) == 0:
+            return first
+        second = self.slow.predict([texts[i] for i in unsure])
+        probabilities = first.probabilities.copy()
+        probabilities[unsure] = second.probabilities
+        return predictions_from_probabilities(probabilities)
