@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.messages import Message, render
+from ui.texts_report import REPORT_TEXT
 
 LANG_KEY = "ri_lang"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -320,6 +321,17 @@ TEXT: dict[str, dict[str, str]] = {
     "role.category": {"en": "Category", "zh": "类目"},
     "role.language": {"en": "Language", "zh": "语言"},
 }
+
+
+def _added(table: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """A page's own table of texts, refused when it redefines a key (one text silently winning hides a clash)."""
+    clash = TEXT.keys() & table.keys()
+    if clash:
+        raise ValueError(f"interface text keys defined twice: {sorted(clash)}")
+    return table
+
+
+TEXT.update(_added(REPORT_TEXT))
 
 
 def current_language() -> str:

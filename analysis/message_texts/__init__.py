@@ -6,6 +6,7 @@ A code may be defined once: two areas that pick the same code fail at import, no
 from __future__ import annotations
 
 from analysis.message_texts.core import CORE
+from analysis.message_texts.report import REPORT
 
 
 def _merged(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -18,6 +19,6 @@ def _merged(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS: dict[str, dict[str, str]] = _merged(CORE)
+TEXTS: dict[str, dict[str, str]] = _merged(CORE, REPORT)
 
 __all__ = ["TEXTS"]
