@@ -313,7 +313,8 @@ def report(
     """Write the period report of a saved analysis for a manager: the period against the previous one, complaints
     with quotes, emerging issues, products at risk, praise for campaigns, price perception."""
     from analysis.config import Settings
-    from analysis.report import ReportError, make_report
+    from analysis.messages import message
+    from analysis.report import ReportError, make_report, pdf_browser
 
     language_ = lang or language()
     if language_ not in ("en", "zh"):
@@ -321,6 +322,8 @@ def report(
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise fail(say("report.bad_out", out=str(out)))
+    if suffix == ".pdf" and pdf_browser() is None:
+        raise fail(message("report.no_pdf_browser"))
     result = _open_saved(Settings.from_env(), name)
     try:
         made = make_report(result, name, start, end, language_)

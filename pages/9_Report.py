@@ -19,7 +19,7 @@ from analysis.report import (
 )
 from analysis.report.facts import MIN_PRODUCT_REVIEWS, NEGATIVE_GAP, SATISFACTION_DROP
 from analysis.report.period import default_period, month_period
-from analysis.report.price import PRICE_WORDS_SHOWN
+from analysis.report.price import price_words_shown
 from ui.common import active_result, plot, setup_page
 from ui.i18n import LANGUAGES, as_markdown_text, current_language, say, t
 
@@ -40,10 +40,12 @@ else:
     kinds = {t("report_page.kind_month"): "month", t("report_page.kind_days"): "days"}
     kind = kinds[st.radio(t("report_page.kind"), list(kinds), horizontal=True, key="ri_report_kind")]
     if kind == "month":
-        months = report_months(dates)
-        label_of = {m: month_period(m).label(language) for m in months}
-        picked = st.selectbox(t("report_page.month"), months, index=months.index(default.start)
-                              if default.start in months else 0, format_func=label_of.get, key="ri_report_month")
+        # options are the months' names (AppTest formats options outside the session), mapped back to the months
+        months = {month_period(m).label(language): m for m in report_months(dates)}
+        names = list(months)
+        default_name = default.label(language)
+        picked = months[st.selectbox(t("report_page.month"), names, key=f"ri_report_month_{language}",
+                                     index=names.index(default_name) if default_name in names else 0)]
         start, end = picked, picked + pd.offsets.MonthEnd(0)
     else:
         low, high = dates.min().date(), dates.max().date()
@@ -182,7 +184,7 @@ for praise in facts.praise.itertuples():
             st.text("“" + str(quote) + "”")
 
 st.markdown("#### " + as_markdown_text(say(message("report.h_price"))))
-st.caption(say(message("report.price_rule", words=PRICE_WORDS_SHOWN)))
+st.caption(say(message("report.price_rule", words=price_words_shown(language))))
 if facts.price.empty or not facts.price.iloc[0]["price_reviews"]:
     st.caption(say(message("report.none_price")))
 else:

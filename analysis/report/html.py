@@ -17,7 +17,7 @@ from analysis.insights.charts import FONT
 from analysis.messages import Message, message
 from analysis.report.facts import MIN_PRODUCT_REVIEWS, NEGATIVE_GAP, SATISFACTION_DROP, ReportFacts
 from analysis.report.narrative import Narrative
-from analysis.report.price import PRICE_WORDS_SHOWN
+from analysis.report.price import price_words_shown
 
 FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', " \
         "'Hiragino Sans GB', 'WenQuanYi Micro Hei', " + FONT.split(", ", 4)[-1]
@@ -161,12 +161,12 @@ def _praise(facts: ReportFacts, lang: str) -> str:
 
 
 def _price(facts: ReportFacts, lang: str) -> str:
-    rule = f"<p class='rule'>{_t(message('report.price_rule', words=PRICE_WORDS_SHOWN), lang)}</p>"
+    rule = f"<p class='rule'>{_t(message('report.price_rule', words=price_words_shown(lang)), lang)}</p>"
     if facts.price.empty or not facts.price.iloc[0]["price_reviews"]:
         return rule + f"<p>{_t(message('report.none_price'), lang)}</p>"
     headers = _headers(lang, "product", "reviews", "price_reviews", "share", "price_positive", "price_negative")
     everyone = _t(message("report.all_products"), lang)
-    rows = [[f"<b>{everyone}</b>" if not r.product else escape(str(r.product)), _number(r.reviews, 0),
+    rows = [[f"<strong>{everyone}</strong>" if not r.product else escape(str(r.product)), _number(r.reviews, 0),
              _number(r.price_reviews, 0), _number(r.share, 1, "%"), _number(r.positive_share, 0, "%"),
              _number(r.negative_share, 0, "%")] for r in facts.price.itertuples()]
     return rule + _table(headers, rows, {1, 2, 3, 4, 5})

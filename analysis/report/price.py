@@ -19,11 +19,17 @@ PRICE_WORDS_EN = ("price", "prices", "priced", "pricey", "pricing", "overpriced"
 PRICE_WORDS_ZH = ("价格", "价钱", "价位", "性价比", "贵", "便宜", "划算", "实惠", "超值", "物超所值", "不值", "值得",
                   "降价", "优惠")
 PRICE_WORDS = PRICE_WORDS_EN + PRICE_WORDS_ZH
-PRICE_WORDS_SHOWN = ", ".join(PRICE_WORDS_EN[:8]) + ", " + "、".join(PRICE_WORDS_ZH[:8])  # examples in the rule
 _PATTERN = re.compile(r"\b(?:" + "|".join(PRICE_WORDS_EN) + r")\b|" + "|".join(PRICE_WORDS_ZH), re.IGNORECASE)
 
 PRICE_COLUMNS = ["product", "reviews", "price_reviews", "share", "positive", "negative", "positive_share",
                  "negative_share"]
+
+
+def price_words_shown(language: str = "en") -> str:
+    """Examples of the price words for the report's rule, listed the way the reader's language lists words."""
+    if language == "zh":
+        return "、".join(PRICE_WORDS_ZH[:8] + PRICE_WORDS_EN[:4])
+    return ", ".join(PRICE_WORDS_EN[:8] + PRICE_WORDS_ZH[:6])
 
 
 def mentions_price(texts: pd.Series) -> np.ndarray:
