@@ -153,6 +153,24 @@ def test_the_report_of_data_without_dates_covers_all_reviews(sample):
     assert "2,000" in make_report(undated, "undated", charts=False, facts=facts).html
 
 
+def test_an_analysis_without_themes_still_reports_numbers_and_price(sample, facts):
+    plain = report_facts(replace(sample, theme_result=None), "plain")
+    assert [n.code for n in plain.notices] == ["report.no_themes"]
+    assert plain.complaints.empty and plain.praise.empty and plain.emerging.empty
+    assert plain.kpis.equals(facts.kpis)
+    assert plain.price.iloc[0]["price_reviews"] > 0  # from the review texts and their sentiment
+
+
+def test_charts_without_a_browser_leave_the_tables_and_say_what_to_install(facts, monkeypatch, tmp_path):
+    from analysis.report import report_charts
+    from analysis.report.images import chart_images
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chrome"))
+    images, notice = chart_images(report_charts(facts, "zh"))
+    assert images == {} and notice.code == "report.no_chart_browser"
+    assert "apt-get install chromium" in notice.render("zh")
+
+
 class _Text(HTMLParser):
     """The text a browser shows, and every tag it would build."""
 

@@ -32,7 +32,7 @@ h1 {{ font-size: 24px; margin: 0 0 4px; }} h2 {{ font-size: 18px; margin: 26px 0
 .rule {{ color: #57606a; font-size: 12.5px; margin: 4px 0 8px; }}
 table {{ border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 13px; break-inside: auto; }}
 th, td {{ border-bottom: 1px solid #d0d7de; padding: 5px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #f6f8fa; }} td.num {{ text-align: right; white-space: nowrap; }}
+th {{ background: #f6f8fa; white-space: nowrap; }} td.num {{ text-align: right; white-space: nowrap; }}
 tr {{ break-inside: avoid; }} .up {{ color: #D55E00; }} .down {{ color: #0072B2; }}
 blockquote {{ margin: 4px 0 8px; padding: 4px 10px; border-left: 3px solid #0072B2; background: #f6f8fa;
        white-space: pre-wrap; }}
@@ -133,7 +133,7 @@ def _emerging(facts: ReportFacts, lang: str) -> str:
     rows = [[escape(str(r.product)), escape(str(r.label)), _number(r.share, 1, "%"), _number(r.baseline_share, 1, "%"),
              escape(f"{r.first_period:%Y-%m-%d}"), "<br>".join(f"“{escape(q)}”" for q in list(r.quotes)[:2])]
             for r in facts.emerging.itertuples()]
-    return rule + _table(headers, rows, {2, 3})
+    return rule + _table(headers, rows, {2, 3, 4})
 
 
 def _at_risk(facts: ReportFacts, lang: str) -> str:
