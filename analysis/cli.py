@@ -330,6 +330,8 @@ def report(
         content = made.pdf() if suffix == ".pdf" else made.html.encode("utf-8")
     except ReportError as exc:
         raise fail(exc.message) from None
+    except Exception as exc:  # noqa: BLE001  a clear line, not a traceback
+        raise fail(say("report.failed", name=name, error=f"{type(exc).__name__}: {str(exc)[:300]}"), code=1) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     period = made.facts.period

@@ -34,11 +34,9 @@ st.caption(t("report_page.language", language=LANGUAGES[language]))
 dates = result.reviews["date"]
 default = default_period(dates)
 start = end = None
-if default is None:
-    st.info(t("report_page.no_dates"))
-else:
+if default is not None:  # without dates the report covers every review, and its notice says so
     kinds = {t("report_page.kind_month"): "month", t("report_page.kind_days"): "days"}
-    kind = kinds[st.radio(t("report_page.kind"), list(kinds), horizontal=True, key="ri_report_kind")]
+    kind = kinds[st.radio(t("report_page.kind"), list(kinds), horizontal=True, key=f"ri_report_kind_{language}")]
     if kind == "month":
         # options are the months' names (AppTest formats options outside the session), mapped back to the months
         months = {month_period(m).label(language): m for m in report_months(dates)}

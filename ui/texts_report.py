@@ -17,8 +17,6 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     "report_page.days": {"en": "From – to (compared with as many days before)", "zh": "起止日期（与之前同样天数对比）"},
     "report_page.pick_both": {"en": "Pick the first and the last day of the period.",
                               "zh": "请选择时间段的第一天和最后一天。"},
-    "report_page.no_dates": {"en": "The reviews have no dates: the report covers all of them, without a comparison.",
-                             "zh": "评论没有日期：报告覆盖全部评论，不做对比。"},
     "report_page.preview": {"en": "Preview", "zh": "预览"},
     "report_page.download_html": {"en": "Download HTML report", "zh": "下载 HTML 报告"},
     "report_page.make_pdf": {"en": "Make PDF", "zh": "生成 PDF"},

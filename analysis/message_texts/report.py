@@ -61,6 +61,8 @@ REPORT: dict[str, dict[str, str]] = {
     "report.bad_out": {"en": "{out}: give a file ending in .html or .pdf.",
                        "zh": "{out}：请指定以 .html 或 .pdf 结尾的文件。"},
     "report.bad_language": {"en": "--lang {value}: give en or zh.", "zh": "--lang {value}：请填写 en 或 zh。"},
+    "report.failed": {"en": "the report of '{name}' could not be made ({error}); report this message.",
+                      "zh": "无法生成“{name}”的报告（{error}）；请反馈此消息。"},
     "report.written": {"en": "report of '{name}' for {period} -> {out}",
                        "zh": "“{name}”的报告（{period}）-> {out}"},
     # ---------------------------------------------------------------------------------------- the page
