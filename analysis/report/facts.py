@@ -134,8 +134,9 @@ def praise_for_marketing(reviews: pd.DataFrame, theme_result, now: np.ndarray, t
     table = table.sort_values(["reviews", "theme_id"], ascending=[False, True]).head(top).copy()
     positive = (reviews["sentiment_label"].astype(str) == "positive").to_numpy() if "sentiment_label" in reviews \
         else np.ones(len(reviews), dtype=bool)
-    usable = current[positive[current["review"].to_numpy(dtype=np.int64)]
-                     & ~(pd.to_numeric(current["rating"], errors="coerce") < 4).to_numpy()]
+    stars = pd.to_numeric(current["rating"], errors="coerce") if "rating" in current else \
+        pd.Series(np.nan, index=current.index)
+    usable = current[positive[current["review"].to_numpy(dtype=np.int64)] & ~(stars < 4).to_numpy()]
     usable = usable.assign(length=usable["text"].astype(str).str.len())
     usable = usable[usable["length"] <= QUOTE_CHARS].sort_values(["similarity", "length"], ascending=[False, True])
     picked = usable.drop_duplicates(["theme_id", "text"]).groupby("theme_id")["text"].apply(

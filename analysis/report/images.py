@@ -35,10 +35,12 @@ def chart_images(figures: dict[str, go.Figure]) -> tuple[dict[str, bytes], Messa
         return {}, None
     if importlib.util.find_spec("kaleido") is None:
         return {}, message("report.no_kaleido")
+    # in a thread of its own: asyncio.run needs a thread without a running event loop (Streamlit's has one)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts")
     try:
-        # in a thread of its own: asyncio.run needs a thread without a running event loop (Streamlit's has one)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, _render(figures)).result(timeout=TIMEOUT_S), None
+        return pool.submit(asyncio.run, _render(figures)).result(timeout=TIMEOUT_S), None
     except Exception as exc:  # noqa: BLE001  no browser, a crash, a timeout: the report goes out without images
         logger.info("chart images failed: %s: %s", type(exc).__name__, exc)
         return {}, message("report.no_chart_browser", error=type(exc).__name__)
+    finally:
+        pool.shutdown(wait=False)  # a browser that hangs must not hold the report past the timeout
