@@ -300,6 +300,47 @@ def export(
     typer.echo(f"{len(frame)} reviews of {name!r} -> {out}")
 
 
+@app.command()
+def report(
+    name: Annotated[str, typer.Argument(help="Name of a saved analysis (see `list`).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .html (opens offline) or .pdf.")],
+    start: Annotated[str | None, typer.Option("--start", help="First day of the period, YYYY-MM-DD (default: the "
+                                                              "last full calendar month in the data).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last day of the period, YYYY-MM-DD.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the report: en or zh (default: the CLI's, "
+                                                            "REVIEW_INSIGHTS_CLI_LANGUAGE).")] = None,
+) -> None:
+    """Write the period report of a saved analysis for a manager: the period against the previous one, complaints
+    with quotes, emerging issues, products at risk, praise for campaigns, price perception."""
+    from analysis.config import Settings
+    from analysis.messages import message
+    from analysis.report import ReportError, make_report, pdf_browser
+
+    language_ = lang or language()
+    if language_ not in ("en", "zh"):
+        raise fail(say("report.bad_language", value=language_))
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise fail(say("report.bad_out", out=str(out)))
+    if suffix == ".pdf" and pdf_browser() is None:
+        raise fail(message("report.no_pdf_browser"))
+    result = _open_saved(Settings.from_env(), name)
+    try:
+        made = make_report(result, name, start, end, language_)
+        content = made.pdf() if suffix == ".pdf" else made.html.encode("utf-8")
+    except ReportError as exc:
+        raise fail(exc.message) from None
+    except Exception as exc:  # noqa: BLE001  a clear line, not a traceback
+        raise fail(say("report.failed", name=name, error=f"{type(exc).__name__}: {str(exc)[:300]}"), code=1) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    period = made.facts.period
+    shown = period.label(language_) if period is not None else say("report.all_reviews")
+    for notice in made.facts.notices:
+        typer.echo(say(notice), err=True)
+    typer.echo(say("report.written", name=name, period=shown, out=str(out)))
+
+
 @app.command("train-sentiment")
 def train_sentiment(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Labelled review folder (default ../shared/data).")] = None,

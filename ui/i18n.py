@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.messages import Message, render
 from ui.texts_explain import TEXT as EXPLAIN_TEXT
+from ui.texts_report import REPORT_TEXT
 
 LANG_KEY = "ri_lang"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -323,7 +324,6 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-
 def _merge(extra: dict[str, dict[str, str]]) -> None:
     """Add a page's own table (``ui/texts_*.py``) to ``TEXT``; a key defined twice fails here, not silently."""
     clash = TEXT.keys() & extra.keys()
@@ -333,6 +333,8 @@ def _merge(extra: dict[str, dict[str, str]]) -> None:
 
 
 _merge(EXPLAIN_TEXT)
+_merge(REPORT_TEXT)
+
 
 def current_language() -> str:
     return st.session_state.get(LANG_KEY, "zh")
