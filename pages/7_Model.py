@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -10,9 +12,11 @@ from analysis.messages import Message
 from analysis.sentiment import (
     FineTuneError,
     SentimentPredictions,
+    adapted_model,
     disagreements,
     evaluate_predictions,
     targets_from,
+    transformer_of,
 )
 from ui.common import (
     charts_download,
@@ -73,8 +77,10 @@ else:
     }), hide_index=True, width="stretch")
 
 st.subheader(t("model.finetune"))
-st.caption(t("model.finetune_help"))
-if result.embeddings is None:
+_, active_model = models()
+transformer = transformer_of(active_model)
+st.caption(t("model.finetune_e5_help" if transformer is not None else "model.finetune_help"))
+if transformer is None and result.embeddings is None:
     st.caption(t("explorer.no_embeddings"))
 elif st.button(t("model.finetune_button"), key="ri_finetune"):
     from analysis.sentiment import fine_tune_on_ratings
@@ -82,20 +88,31 @@ elif st.button(t("model.finetune_button"), key="ri_finetune"):
     full = result.reviews
     out_dir = settings().workspace_file.parent / "models"
     out_dir.mkdir(parents=True, exist_ok=True)
+    current = SentimentPredictions(full["sentiment_label"].tolist(), full["sentiment_score"].to_numpy(float),
+                                   full[["p_negative", "p_neutral", "p_positive"]].to_numpy(float))
+    stem = f"finetuned-{content_id(full['text'].str.cat().encode())}"
     with st.status(t("model.finetuning"), expanded=True) as status:
         bar = st.progress(0.0)
+        started = time.perf_counter()
 
         def log(step: Message | str) -> None:
             if isinstance(step, Message) and step.code == "train.epoch":
                 bar.progress(min(step.values["epoch"] / 40, 1.0), text=say(step))
 
+        def progress(done: int, n: int) -> None:
+            eta = (time.perf_counter() - started) / max(done, 1) * (n - done)
+            bar.progress(min(done / n, 1.0), text=t("model.finetune_progress", done=done, n=n, eta=eta))
+
         try:
-            outcome = fine_tune_on_ratings(
-                full["text"].tolist(), full["rating"].to_numpy(), result.embeddings,
-                SentimentPredictions(full["sentiment_label"].tolist(), full["sentiment_score"].to_numpy(float),
-                                     full[["p_negative", "p_neutral", "p_positive"]].to_numpy(float)),
-                out_dir / f"finetuned-{content_id(full['text'].str.cat().encode())}.safetensors", log=log,
-            )
+            if transformer is not None:
+                from analysis.sentiment.transformer_finetune import fine_tune_transformer_on_ratings
+
+                outcome = fine_tune_transformer_on_ratings(transformer, full["text"].tolist(),
+                                                           full["rating"].to_numpy(), current,
+                                                           out_dir / f"{stem}-e5.safetensors", progress=progress)
+            else:
+                outcome = fine_tune_on_ratings(full["text"].tolist(), full["rating"].to_numpy(), result.embeddings,
+                                               current, out_dir / f"{stem}.safetensors", log=log)
         except FineTuneError as exc:
             status.update(label=say(exc.message), state="error")
             st.stop()
@@ -114,12 +131,11 @@ if outcome is not None:
     st.caption(t("model.before_after_note", m=outcome.test_reviews))
     if st.button(t("model.apply"), key="ri_apply_finetuned"):
         from analysis.runs import analyze, table_of
-        from analysis.sentiment import load_sentiment_model
 
         embedder, _ = models()
         with st.spinner(t("run.status", n=len(result.reviews))):
             adapted = analyze(table_of(result), settings(), embedder=embedder,
-                              sentiment_model=load_sentiment_model(str(outcome.weights_path)),
+                              sentiment_model=adapted_model(active_model, outcome.weights_path),
                               previous_themes=result.theme_result)
         show_result(adapted, name)
         st.rerun()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.messages import Message, render
 from ui.texts_explain import TEXT as EXPLAIN_TEXT
+from ui.texts_model import TEXT as MODEL_TEXT
 from ui.texts_report import REPORT_TEXT
 
 LANG_KEY = "ri_lang"
@@ -334,6 +335,7 @@ def _merge(extra: dict[str, dict[str, str]]) -> None:
 
 _merge(EXPLAIN_TEXT)
 _merge(REPORT_TEXT)
+_merge(MODEL_TEXT)
 
 
 def current_language() -> str:

@@ -65,15 +65,17 @@ from analysis.sentiment.training import (
     train_embedding_head,
     train_sentiment_model,
 )
+from analysis.sentiment.transformer_finetune import adapted_model, transformer_of
 
 __all__ = [
     "DEFAULT_MODEL_ID", "FRAME_COLUMNS", "HELD_OUT_SOURCES", "LABELS", "MODELS_DIR", "WEIGHTS_FILE",
     "DefaultSentimentModel", "EmbeddingHeadSentimentModel", "EvaluationReport", "FineTuneError", "FineTuneOutcome",
     "NgramHasher",
     "SentimentModel", "SentimentPredictions", "TrainingConfig", "TrainingReport", "TransformersSentimentModel",
-    "apply_language_bias", "build_network", "disagreements", "evaluate_model", "evaluate_predictions",
+    "adapted_model", "apply_language_bias", "build_network", "disagreements", "evaluate_model", "evaluate_predictions",
     "expected_calibration_error",
     "fine_tune_on_ratings", "load_corpus", "load_network", "load_sentiment_model", "map_labels", "polarity_metrics",
     "predictions_from_probabilities", "read_labelled_file", "save_network", "sparse_batch", "targets_from",
     "three_class_metrics", "train_default_model", "train_embedding_head", "train_sentiment_model",
+    "transformer_of",
 ]

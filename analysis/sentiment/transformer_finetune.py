@@ -111,3 +111,24 @@ def fine_tune_transformer_on_ratings(
         before=evaluate_predictions(test_texts, targets[test], before, "current"),
         after=evaluate_predictions(test_texts, targets[test], after, f"e5:{Path(path).stem}"),
         train_reviews=len(train), test_reviews=len(test), epochs=epochs)
+
+
+def transformer_of(model) -> TransformerSentimentModel | None:
+    """The e5 model inside a sentiment backend (itself, or a cascade's second stage); None for any other."""
+    if isinstance(model, TransformerSentimentModel):
+        return model
+    slow = getattr(model, "slow", None)
+    return slow if isinstance(slow, TransformerSentimentModel) else None
+
+
+def adapted_model(active, weights_path: Path | str):
+    """The backend to re-analyse with after fine-tuning: the same kind as ``active`` with the new weights (a cascade
+    keeps its fast stage and threshold and gets the new e5 delta)."""
+    from analysis.sentiment.backends import load_sentiment_model
+    from analysis.sentiment.cascade import CascadeSentimentModel
+
+    if isinstance(active, CascadeSentimentModel):
+        return CascadeSentimentModel(active.fast, TransformerSentimentModel(weights_path), active.confidence)
+    if isinstance(active, TransformerSentimentModel):
+        return TransformerSentimentModel(weights_path)
+    return load_sentiment_model(str(weights_path))
