@@ -426,6 +426,9 @@ def bench(
     sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated review counts, e.g. 10000,100000.")] = "10000",
     bertopic: Annotated[bool, typer.Option("--bertopic/--no-bertopic", help="Also time BERTopic (smallest size).")
                         ] = True,
+    peer: Annotated[bool, typer.Option("--peer", help="Time BERTopic plus a BERT-base sentiment classifier (the "
+                                                      "pipeline a user would build instead), not BERTopic alone.")
+                    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw measurements as JSON.")] = False,
 ) -> None:
     """End-to-end speed on real reviews from ../shared/data: cold and warm cache, peak memory, against BERTopic."""
@@ -440,7 +443,7 @@ def bench(
         counts = [int(s) for s in sizes.split(",") if s.strip()]
     except ValueError:
         raise fail(f"--sizes {sizes!r}: give numbers separated by commas, e.g. 10000,100000.") from None
-    rows = benchmark(counts, bertopic=bertopic, log=lambda m: typer.echo(m, err=True))
+    rows = benchmark(counts, bertopic=bertopic, log=lambda m: typer.echo(m, err=True), peer=peer)
     typer.echo(json.dumps(rows, indent=2) if as_json else format_rows(rows))
 
 
