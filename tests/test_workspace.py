@@ -175,4 +175,4 @@ def test_a_version_1_workspace_is_migrated_and_keeps_its_analyses(tmp_path, smal
     upgraded.put({"k": b"\x00" * 8})
     assert upgraded.get(["k", "missing"]) == {"k": b"\x00" * 8}
     with duckdb.connect(str(path)) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(workspace_module.SCHEMA_VERSION)

@@ -5,6 +5,7 @@ A code may be defined once: two areas that pick the same code fail at import, no
 
 from __future__ import annotations
 
+from analysis.message_texts.actions import ACTIONS
 from analysis.message_texts.core import CORE
 
 
@@ -18,6 +19,6 @@ def _merged(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS: dict[str, dict[str, str]] = _merged(CORE)
+TEXTS: dict[str, dict[str, str]] = _merged(CORE, ACTIONS)
 
 __all__ = ["TEXTS"]
