@@ -114,7 +114,7 @@ def test_a_draft_names_the_problems_and_one_next_step():
     assert "CozyKnit Sweater的尺码" in chinese and "30 条评价里有 27 条好评" in chinese
 
 
-def _moved(sample, new_product: str, texts: pd.Series, count: int):
+def moved_to(sample, new_product: str, texts: pd.Series, count: int):
     """The sample with ``count`` of the given reviews sold as a new product of the same category."""
     from dataclasses import replace
 
@@ -124,21 +124,27 @@ def _moved(sample, new_product: str, texts: pd.Series, count: int):
     return replace(sample, reviews=reviews), chosen
 
 
-def test_recommendations_show_the_evidence_and_never_go_below_the_minimum(sample):
-    assert recommendations(sample).empty  # in the sample no product of a category is praised for another's complaint
+def skin_praise(sample) -> pd.Series:
+    """Beauty reviews whose clauses praise the skin theme ("干皮救星，一点都不油", "My skin feels so smooth") and say
+    nothing negative at all, by the analysis's own clause polarities: each is one positive mention of the skin
+    aspect."""
     reviews = sample.reviews
     beauty = reviews[reviews["category"].str.startswith("Beauty")]
-    # reviews whose clauses praise the skin theme ("干皮救星，一点都不油", "My skin feels so smooth") and say nothing
-    # negative at all, by the analysis's own clause polarities: each is one positive mention of the skin aspect
     mentions = sample.theme_result.mentions[~sample.theme_result.mentions["context"]]
-    skin_praise = int(sample.themes.loc[sample.themes["label"].str.contains("干皮"), "theme_id"].iloc[0])
-    praised = set(mentions.loc[(mentions["theme_id"] == skin_praise) & (mentions["polarity"] == "positive"), "review"])
+    skin_theme = int(sample.themes.loc[sample.themes["label"].str.contains("干皮"), "theme_id"].iloc[0])
+    praised = set(mentions.loc[(mentions["theme_id"] == skin_theme) & (mentions["polarity"] == "positive"), "review"])
     unhappy = set(mentions.loc[mentions["polarity"].eq("negative") | (
         mentions["sentence"].str.contains("皮|skin|红|痒|肤", regex=True) & mentions["polarity"].ne("positive")),
         "review"])
-    praise = beauty["text"].loc[sorted((praised - unhappy) & set(beauty.index))]
+    return beauty["text"].loc[sorted((praised - unhappy) & set(beauty.index))]
+
+
+def test_recommendations_show_the_evidence_and_never_go_below_the_minimum(sample):
+    assert recommendations(sample).empty  # in the sample no product of a category is praised for another's complaint
+    beauty = sample.reviews[sample.reviews["category"].str.startswith("Beauty")]
+    praise = skin_praise(sample)
     assert len(praise) >= MIN_REVIEWS + 5
-    moved, chosen = _moved(sample, "HydraCalm 保湿霜", praise, MIN_REVIEWS)
+    moved, chosen = moved_to(sample, "HydraCalm 保湿霜", praise, MIN_REVIEWS)
     found = recommendations(moved)
     skin = found[(found["product"] == "GlowSerum 精华液") & (found["kind"] == "skin")]
     assert skin["other"].tolist() == ["HydraCalm 保湿霜"]
@@ -157,12 +163,12 @@ def test_recommendations_show_the_evidence_and_never_go_below_the_minimum(sample
     assert len(offered) and (offered["recommended"] == "HydraCalm 保湿霜").all()
     assert offered["draft_reply"].str.contains("HydraCalm 保湿霜").all()
     # one review short of the minimum: never recommended
-    fewer, _ = _moved(sample, "HydraCalm 保湿霜", praise, MIN_REVIEWS - 1)
+    fewer, _ = moved_to(sample, "HydraCalm 保湿霜", praise, MIN_REVIEWS - 1)
     assert "HydraCalm 保湿霜" not in set(recommendations(fewer)["other"])
     # enough reviews, too few that mention the aspect: never recommended either
     plain = beauty["text"][~beauty["text"].str.contains("皮|skin|红|痒|刺激|痘|itchy|red|Broke|dry|干", regex=True)]
     mixed = pd.concat([praise.iloc[: MIN_MENTIONS - 1], plain.iloc[:30]])
-    sparse, _ = _moved(sample, "HydraCalm 保湿霜", mixed, len(mixed))
+    sparse, _ = moved_to(sample, "HydraCalm 保湿霜", mixed, len(mixed))
     assert "HydraCalm 保湿霜" not in set(recommendations(sparse)["other"])
 
 

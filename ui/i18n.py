@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.messages import Message, render
+from ui.texts_actions import ACTIONS_TEXT
 
 LANG_KEY = "ri_lang"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -320,6 +321,17 @@ TEXT: dict[str, dict[str, str]] = {
     "role.category": {"en": "Category", "zh": "类目"},
     "role.language": {"en": "Language", "zh": "语言"},
 }
+
+
+def _add_texts(texts: dict[str, dict[str, str]]) -> None:
+    """A page's own table joins ``TEXT``; a key defined twice fails at import instead of one text silently winning."""
+    clash = TEXT.keys() & texts.keys()
+    if clash:
+        raise ValueError(f"interface texts defined twice: {sorted(clash)}")
+    TEXT.update(texts)
+
+
+_add_texts(ACTIONS_TEXT)
 
 
 def current_language() -> str:

@@ -227,7 +227,8 @@ def template_reply(item: Mapping, recommendation: Mapping | None = None) -> str:
     mentions, positive), offered as an alternative.
     """
     language = item.get("reply_language") if item.get("reply_language") in OPENINGS else "en"
-    product = str(item.get("product") or "").strip() or NO_PRODUCT[language]
+    product = item.get("product")
+    product = str(product).strip() if isinstance(product, str) and product.strip() else NO_PRODUCT[language]
     kinds = [k for k in (item.get("kinds") or [OTHER]) if k in KIND_TEXTS] or [OTHER]
     clauses = [quoted(c) for c in (item.get("clauses") or []) if quoted(c)]
     seed = seed_of(item.get("review_key", ""))

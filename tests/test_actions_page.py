@@ -1,0 +1,129 @@
+"""AppTest runs of the Actions page (the reply queue) and of the Products page's recommendations, in English and
+Chinese."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.actions import MIN_REVIEWS, reply_queue
+from analysis.config import SAMPLE_ANALYSIS, SAMPLE_ANALYSIS_NAME
+from analysis.store import Workspace
+from tests.test_actions import moved_to, skin_praise
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_page(relative: str, language: str = "en", **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / relative), default_timeout=180)
+    at.session_state["ri_lang"] = language
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def download_labels(at: AppTest) -> list[str]:
+    """AppTest has no download-button accessor: walk the element tree."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            if getattr(child, "type", None) == "download_button":
+                found.append(child.proto.label)
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    path = tmp_path_factory.mktemp("page-sample") / "workspace.duckdb"
+    shutil.copy(SAMPLE_ANALYSIS, path)
+    return Workspace(path).open(SAMPLE_ANALYSIS_NAME)
+
+
+def test_the_queue_edits_and_statuses_are_kept_in_the_workspace(sample):
+    from analysis.config import Settings
+
+    at = run_page("pages/8_Actions.py")
+    assert not at.exception
+    queued = len(reply_queue(sample))
+    before = metrics(at)
+    assert sum(int(v.replace(",", "")) for v in before.values()) == queued
+    assert any("Priority = 100 × (0.40 × severity" in c.value for c in at.caption)
+    assert any("severity" in c.value and "recency" in c.value and "emerging" in c.value for c in at.caption)
+    assert len(at.text_area) == 10 and at.text_area[0].value
+    assert download_labels(at) == ["Download replies (CSV)", "Download replies (Excel)"]  # the browser test downloads
+    first_key = at.text_area[0].key.removeprefix("ri_draft_")
+    at.text_area[0].set_value("=SUM(1) Our own reply, written by hand.").run()
+    at.button(key=f"ri_sent_{first_key}").click().run()
+    assert not at.exception
+    after = metrics(at)
+    assert int(after["Sent"]) == int(before["Sent"]) + 1 and int(after["Open"]) == int(before["Open"]) - 1
+    saved = Workspace(Settings.from_env().workspace_file).replies(SAMPLE_ANALYSIS_NAME).set_index("review_key")
+    assert saved.loc[first_key, ["draft", "status", "edited"]].tolist() == [
+        "=SUM(1) Our own reply, written by hand.", "sent", True]
+    # the sent reply leaves the open queue and shows under "Sent", as edited
+    assert first_key not in [a.key.removeprefix("ri_draft_") for a in at.text_area]
+    at.multiselect(key="ri_actions_status").set_value(["Sent"]).run()
+    assert at.text_area(key=f"ri_draft_{first_key}").value == "=SUM(1) Our own reply, written by hand."
+    assert any("edited by you" in c.value for c in at.caption)
+    at.button(key=f"ri_open_{first_key}").click().run()  # back to open, leaving the shared workspace as it was
+    assert metrics(at)["Sent"] == before["Sent"]
+    assert any("No reply matches these filters" in i.value for i in at.info)
+
+
+def test_the_queue_speaks_chinese():
+    at = run_page("pages/8_Actions.py", language="zh")
+    assert not at.exception
+    assert at.title[0].value == "行动：待回复队列"
+    assert {"待处理", "已发送", "已跳过"} <= set(metrics(at))
+    assert {"标记为已发送", "跳过", "保存草稿"} <= {b.label for b in at.button}
+    assert any(c.value.startswith("优先级 = 100 ×") for c in at.caption)
+    assert any(a.label.startswith("回复草稿（") for a in at.text_area)
+
+
+@pytest.fixture(scope="module")
+def bare_result():
+    """A real analysis of a file with text only: no dates, products or ratings."""
+    from analysis.io import read_reviews
+    from analysis.runs import analyze
+
+    texts = [f"{t} ({i})" for i in range(10) for t in ("电池不耐用，很快没电", "Delivery was slow", "质量很好，很满意",
+                                                       "Great value for money", "客服不回复")]
+    table = read_reviews(pd.DataFrame({"review": texts}).to_csv(index=False).encode(), "bare.csv")
+    return analyze(table)
+
+
+def test_a_file_without_products_dates_or_stars_gets_drafts_for_this_session(bare_result):
+    at = run_page("pages/8_Actions.py", ri_result=bare_result, ri_result_name="bare.csv")
+    assert not at.exception
+    assert any("not saved" in i.value for i in at.info)
+    drafts = [a.value for a in at.text_area]
+    assert drafts and all(("your order" in d or "您购买的商品" in d) for d in drafts)
+    key = at.text_area[0].key.removeprefix("ri_draft_")
+    at.button(key=f"ri_skip_{key}").click().run()
+    assert not at.exception and metrics(at)["Skipped"] == "1"
+
+
+def test_products_page_shows_recommendations_with_their_evidence(sample):
+    at = run_page("pages/5_Products.py")
+    assert not at.exception
+    assert any("No recommendation" in i.value for i in at.info)
+    moved, _ = moved_to(sample, "HydraCalm 保湿霜", skin_praise(sample), MIN_REVIEWS)
+    at = run_page("pages/5_Products.py", language="zh", ri_result=moved, ri_result_name="moved")
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "获好评的同类商品" in d.value.columns)
+    row = table[table["商品"] == "GlowSerum 精华液"].iloc[0]
+    assert row["获好评的同类商品"] == "HydraCalm 保湿霜" and row["问题"] == "皮肤不适"
+    assert row["好评比例"] == "100%" and row["其提及该方面的评论数"] == MIN_REVIEWS and row["原文 1"]
