@@ -7,21 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from analysis.actions import (
-    LLM,
     STATUSES,
     WEIGHTS,
     draft_table,
     export_frame,
     review_keys,
-    theme_names,
     with_llm,
     with_saved,
 )
 from analysis.config import SAMPLE_ANALYSIS_NAME
 from analysis.io import to_csv_bytes, to_xlsx_bytes
 from analysis.store import WorkspaceError
-from ui.common import RESULT_KEY, RESULT_NAME_KEY, active_result, settings, setup_page, sidebar_filters, workspace
+from ui.common import RESULT_KEY, RESULT_NAME_KEY, active_result, setup_page, sidebar_filters, workspace
 from ui.i18n import as_markdown_text, say, t
+from ui.llm import endpoint, human_names, show_notices, show_status
 
 PER_PAGE = 10
 SESSION_REPLIES = "ri_replies_session"  # replies of an analysis that is not saved: this session only
@@ -39,14 +38,8 @@ is_saved = saved_name in saved_names
 if not is_saved:
     st.info(t("actions.not_saved"))
 
-llm = LLM.from_settings(settings(), workspace())
-status_line = as_markdown_text(say(llm.status()))
-if llm.sends_off_machine:
-    st.warning(status_line, icon="⚠️")
-elif llm.base_url and not llm.may_send:
-    st.info(status_line)
-else:
-    st.caption(status_line)
+llm = endpoint()
+show_status(llm)
 
 
 def stored_replies() -> pd.DataFrame:
@@ -68,12 +61,7 @@ def keep_reply(review_key: str, draft: str, status: str, edited: bool) -> None:
                                                                         "edited": edited}
 
 
-names = {}
-if llm.may_send:
-    names_key = f"ri_theme_names_{saved_name}_{len(result.themes)}"
-    if names_key not in st.session_state:
-        st.session_state[names_key] = theme_names(llm, result.themes)
-    names = st.session_state[names_key]
+names = human_names(llm, result)
 
 drafts_key = (id(result), tuple(sorted(names.items())))
 cached = st.session_state.get("ri_reply_drafts")
@@ -97,7 +85,7 @@ filters = st.columns(2)
 status_names = {t(f"actions.{s}"): s for s in STATUSES}
 picked_status = filters[0].multiselect(t("actions.status_filter"), list(status_names), default=[t("actions.open")],
                                        placeholder=t("filter.all"), key="ri_actions_status")
-kind_names = {t(f"kind.{k}"): k for k in sorted({k for kinds in table["kinds"] for k in kinds})}
+kind_names = {t(f"problem.{k}"): k for k in sorted({k for kinds in table["kinds"] for k in kinds})}
 picked_kinds = filters[1].multiselect(t("actions.problem_filter"), list(kind_names), placeholder=t("filter.all"),
                                       key="ri_actions_kinds")
 if picked_status:
@@ -114,7 +102,7 @@ st.subheader(t("actions.queue"))
 overview = pd.DataFrame({
     t("actions.col.priority"): table["priority"], **{t(f"actions.col.{p}"): table[p].round(2) for p in WEIGHTS},
     t("col.product"): table["product"], t("col.stars"): table["rating"], t("col.text"): table["text"],
-    t("actions.col.problems"): table["kinds"].map(lambda ks: "、".join(t(f"kind.{k}") for k in ks)),
+    t("actions.col.problems"): table["kinds"].map(lambda ks: "、".join(t(f"problem.{k}") for k in ks)),
     t("actions.col.themes"): table["themes"].map("; ".join),
     t("actions.col.status"): table["status"].map(lambda s: t(f"actions.{s}")),
     t("actions.col.draft"): table["draft_reply"],
@@ -137,8 +125,7 @@ page = st.number_input(t("actions.page"), min_value=1, max_value=pages, value=1,
 shown = table.iloc[(page - 1) * PER_PAGE: page * PER_PAGE]
 if llm.may_send and st.toggle(t("actions.use_llm"), value=True, key="ri_actions_llm"):
     shown = with_llm(shown, llm)  # this page's reviews only; answers are cached, so a revisit sends nothing
-for note in llm.notices:
-    st.warning(as_markdown_text(say(note)))
+show_notices(llm)
 
 
 def _act(review_key: str, shown_draft: str, was_edited: bool, status: str) -> None:
@@ -155,7 +142,7 @@ for rank, row in enumerate(shown.itertuples(), start=(page - 1) * PER_PAGE + 1):
         st.caption(t("actions.parts", severity=row.severity, low_rating=row.low_rating, recency=row.recency,
                      emerging=row.emerging) + " · " + t("actions.status_now", status=t(f"actions.{row.status}")))
         st.text(row.text)
-        problems = "、".join(t(f"kind.{k}") for k in row.kinds)
+        problems = "、".join(t(f"problem.{k}") for k in row.kinds)
         st.text(t("actions.problems", problems=problems) + ("   " + t("actions.themes", themes="; ".join(row.themes))
                                                             if row.themes else ""))
         st.text_area(t("actions.draft", language=t(f"lang.{row.reply_language}")), value=row.draft_reply,

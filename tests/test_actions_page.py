@@ -3,6 +3,7 @@ Chinese."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def test_the_queue_edits_and_statuses_are_kept_in_the_workspace(sample):
     at.button(key=f"ri_open_{first_key}").click().run()  # back to open, leaving the shared workspace as it was
     assert metrics(at)["Sent"] == before["Sent"]
     assert any("No reply matches these filters" in i.value for i in at.info)
+    Workspace(Settings.from_env().workspace_file).set_reply(SAMPLE_ANALYSIS_NAME, first_key, None, "open", False)
 
 
 def test_the_queue_speaks_chinese():
@@ -127,3 +129,73 @@ def test_products_page_shows_recommendations_with_their_evidence(sample):
     row = table[table["商品"] == "GlowSerum 精华液"].iloc[0]
     assert row["获好评的同类商品"] == "HydraCalm 保湿霜" and row["问题"] == "皮肤不适"
     assert row["好评比例"] == "100%" and row["其提及该方面的评论数"] == MIN_REVIEWS and row["原文 1"]
+
+
+@pytest.fixture()
+def llm_env(monkeypatch):
+    """Point the app's settings at a local chat-completions server for one test, and back afterwards."""
+    from pytest_httpserver import HTTPServer
+
+    from ui.common import settings
+
+    with HTTPServer(host="127.0.0.1", threaded=True) as server:
+        def use(url: str, **extra: str) -> None:
+            monkeypatch.setenv("REVIEW_INSIGHTS_LLM_BASE_URL", url)
+            monkeypatch.setenv("REVIEW_INSIGHTS_LLM_RETRIES", "0")
+            for key, value in {"REVIEW_INSIGHTS_LLM_MODEL": "qwen-test", **extra}.items():
+                monkeypatch.setenv(key, value)
+            settings.clear()
+
+        yield server, use
+    monkeypatch.undo()
+    settings.clear()
+
+
+def _answer(request):
+    from werkzeug import Response
+
+    body = request.get_json()
+    asks_name = "Keywords:" in body["messages"][-1]["content"]
+    content = "Slow strap support / 表带售后慢" if asks_name else "A reply the local model wrote."
+    return Response(json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "qwen-test",
+                                "choices": [{"index": 0, "finish_reason": "stop",
+                                             "message": {"role": "assistant", "content": content}}]}),
+                    content_type="application/json")
+
+
+def test_with_a_local_endpoint_drafts_and_theme_names_come_from_it(llm_env):
+    server, use = llm_env
+    server.expect_request("/v1/chat/completions", method="POST").respond_with_handler(_answer)
+    use(server.url_for("/v1"))
+    at = run_page("pages/8_Actions.py")
+    assert not at.exception
+    assert any("on this machine; review text stays here" in c.value for c in at.caption)
+    assert all(a.value == "A reply the local model wrote." for a in at.text_area)
+    assert any("Draft written by the LLM" in c.value for c in at.caption)
+    assert any("Slow strap support / 表带售后慢" in x.value for x in at.text)  # the theme's human name
+    themes = run_page("pages/4_Themes.py")
+    assert not themes.exception
+    assert themes.subheader[0].value.startswith("Slow strap support")  # ids and labels stay, the name shows
+    assert themes.text_input(key="ri_rename_label").value == "Slow strap support / 表带售后慢"
+    asked = len(server.log)
+    run_page("pages/8_Actions.py")
+    assert len(server.log) == asked  # a second visit is answered from the workspace cache
+
+
+def test_a_remote_endpoint_is_named_and_blocked_and_a_failure_is_shown(llm_env):
+    import socket
+
+    server, use = llm_env
+    server.expect_request("/v1/chat/completions", method="POST").respond_with_data("no", status=500)
+    use(f"http://{socket.gethostname()}:{server.port}/v1")
+    at = run_page("pages/8_Actions.py", language="zh")
+    assert not at.exception and server.log == []
+    assert any("不在本机" in i.value and "REVIEW\\_INSIGHTS\\_LLM\\_ALLOW\\_REMOTE=1" in i.value for i in at.info)
+    # another model: answers cached for the local one do not count (the cache key holds the model)
+    use(f"http://{socket.gethostname()}:{server.port}/v1", REVIEW_INSIGHTS_LLM_ALLOW_REMOTE="1",
+        REVIEW_INSIGHTS_LLM_MODEL="another-model")
+    at = run_page("pages/8_Actions.py")
+    assert not at.exception
+    assert any("WILL LEAVE THIS MACHINE" in w.value for w in at.warning)
+    assert any("did not answer" in w.value and "template version is used" in w.value for w in at.warning)
+    assert any("Draft from the templates" in c.value for c in at.caption)
