@@ -63,7 +63,8 @@ recommended = recommendations(view)
 if recommended.empty:
     st.info(t("products.no_recommend"))
 else:
-    complaint = recommended["kind"].map(lambda k: t(f"problem.{k}")).where(recommended["label"] == "", recommended["label"])
+    complaint = recommended["kind"].map(lambda k: t(f"problem.{k}")).where(recommended["label"] == "",
+                                                                          recommended["label"])
     st.dataframe(pd.DataFrame({
         t("products.rec_product"): recommended["product"], t("products.rec_complaint"): complaint,
         t("products.rec_complaints"): recommended["complaints"], t("products.rec_other"): recommended["other"],

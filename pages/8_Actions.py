@@ -137,8 +137,9 @@ def _act(review_key: str, shown_draft: str, was_edited: bool, status: str) -> No
 for rank, row in enumerate(shown.itertuples(), start=(page - 1) * PER_PAGE + 1):
     with st.container(border=True):
         stars = t("actions.no_stars") if pd.isna(row.rating) else t("actions.stars", n=row.rating)
-        st.markdown("**" + as_markdown_text(t("actions.card", rank=rank, priority=row.priority,
-                                                   product=row.product if isinstance(row.product, str) else "—", stars=stars)) + "**")
+        product = row.product if isinstance(row.product, str) else "—"
+        st.markdown("**" + as_markdown_text(t("actions.card", rank=rank, priority=row.priority, product=product,
+                                                   stars=stars)) + "**")
         st.caption(t("actions.parts", severity=row.severity, low_rating=row.low_rating, recency=row.recency,
                      emerging=row.emerging) + " · " + t("actions.status_now", status=t(f"actions.{row.status}")))
         st.text(row.text)

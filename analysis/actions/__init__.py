@@ -25,7 +25,8 @@ from analysis.actions.templates import template_reply
 
 __all__ = [
     "EXPORT_COLUMNS", "HALF_LIFE_DAYS", "KINDS", "LLM", "MIN_MENTIONS", "MIN_REVIEWS", "PRODUCT_ASPECTS", "STATUSES",
-    "WEIGHTS", "best_for", "clause_kind", "draft_table", "export_frame", "is_local", "llm_reply", "prompt_key", "recommendations",
+    "WEIGHTS", "best_for", "clause_kind", "draft_table", "export_frame", "is_local", "llm_reply", "prompt_key",
+    "recommendations",
     "reply_queue", "reply_table", "review_keys", "status_counts", "template_reply", "theme_kind", "theme_kinds",
     "theme_names", "with_llm", "with_saved",
 ]

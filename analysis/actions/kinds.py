@@ -22,7 +22,8 @@ PRODUCT_ASPECTS = frozenset({"skin", "quality", "battery", "size", "price"})
 # English words match whole words; a trailing * matches a word stem ("irritat*": irritated, irritation). Chinese
 # words match anywhere in the text.
 KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "skin": ("skin", "broke me out", "broke out", "itchy", "itch*", "rash*", "red", "redness", "irritat*", "allerg*", "breakout*", "burn*",
+    "skin": ("skin", "broke me out", "broke out", "itchy", "itch*", "rash*", "red", "redness", "irritat*", "allerg*",
+             "breakout*", "burn*",
              "sting*", "过敏", "发痒", "瘙痒", "泛红", "红肿", "刺激", "刺痛", "脸都红", "长痘", "闷痘", "爆痘", "皮肤", "肤感"),
     "quality": ("broke", "broken", "break*", "fail*", "defect*", "faulty", "quality", "snapped", "cracked", "strap*",
                 "stopped working", "fell apart", "falling apart", "coming off", "came off", "came apart", "hold up",
@@ -34,13 +35,14 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "packaging": ("package", "packaging", "packed", "box", "crushed", "damaged", "dented", "scratch*", "包装",
                   "压扁", "压坏", "划痕", "破损", "磕碰", "外箱", "箱子", "破了", "破洞"),
     "size": ("size", "sizes", "sizing", "small", "smaller", "tight", "too big", "too large", "too long", "too short",
-             "too wide", "narrow", "fit", "fits", "fitting", "medium", "runs large", "尺码", "码数", "偏小", "偏大", "大一码", "小一码", "小了", "大了", "很紧", "太紧", "合身",
+             "too wide", "narrow", "fit", "fits", "fitting", "medium", "runs large", "尺码", "码数", "偏小", "偏大",
+             "大一码", "小一码", "小了", "大了", "很紧", "太紧", "合身",
              "版型"),
     "delivery": ("delivery", "deliver*", "shipping", "shipped", "ship", "late", "later than", "tracking", "courier",
                  "took forever", "still waiting", "never arrived", "never came", "物流", "快递", "发货", "到货", "才到",
                  "太慢", "配送", "隔天", "第二天就到", "送货"),
     "service": ("service", "support", "seller", "respond*", "answer*", "repl*", "messages", "rude", "客服", "售后",
-                "没人理", "回复", "态度", "复制粘贴"),
+                "服务", "没人理", "回复", "态度", "复制粘贴"),
     "returns": ("return", "returns", "returning", "returned", "refund*", "exchange*", "退货", "退款", "退换", "换货"),
     "price": ("price", "prices", "priced", "expensive", "overpriced", "value", "money", "cheaper", "cost*", "价格",
               "太贵", "性价比", "划算", "价位", "物超所值", "不值"),

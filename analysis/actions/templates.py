@@ -149,7 +149,8 @@ KIND_TEXTS: dict[str, dict[str, dict]] = {
     },
     "price": {
         "en": {"short": "it not feeling worth the price",
-               "sorry": ("I'm sorry it didn't feel worth what you paid.", "Sorry it didn't live up to its price for you."),
+               "sorry": ("I'm sorry it didn't feel worth what you paid.",
+                         "Sorry it didn't live up to its price for you."),
                "next": (("If you're within the return window, send us your order number and we'll arrange a return "
                         "or a partial refund."),
                         ("Reply with your order number and we'll see what we can do, whether that's a return or a "
