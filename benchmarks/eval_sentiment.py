@@ -1,6 +1,7 @@
 """Held-out accuracy of the default sentiment model against the baselines of MODELS.md, snownlp and VADER.
 
     python benchmarks/eval_sentiment.py [--data-dir ../shared/data] [--embedding-cache FILE] [--model default]
+        [--also e5 [--also e5:<delta file>]] [--limit-per-source N]
 
 Every number is measured on the sources in ``analysis.sentiment.training.HELD_OUT_SOURCES``, which never reach training (nor
 does any training text also found in them). The baselines are fitted on exactly the training rows of the default
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.encoders import load_embedder
 from analysis.sentiment import (
     TrainingConfig,
+    expected_calibration_error,
     load_corpus,
     load_sentiment_model,
     polarity_metrics,
@@ -32,7 +34,8 @@ from analysis.sentiment import (
 )
 from analysis.sentiment.training import DATA_DIR, split_held_out, text_key, validation_mask
 
-TARGETS = "targets: zh polarity accuracy >= 0.92; en AUC-ROC >= 0.93 and macro-F1 >= 0.85"
+TARGETS = ("targets: zh polarity accuracy >= 0.93; en AUC-ROC >= 0.95 and macro-F1 >= 0.85; 3-class macro-F1 >= 0.65; "
+           "ECE <= 0.05")
 
 
 def binary_probabilities(p_positive: np.ndarray):
@@ -60,6 +63,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--embedding-cache", type=Path, default=None, help="SQLite USE-m cache shared with training")
     parser.add_argument("--model", default="default", help="sentiment model spec to evaluate")
+    parser.add_argument("--also", action="append", default=[], help="more sentiment model specs, e.g. e5")
+    parser.add_argument("--limit-per-source", type=int, default=0,
+                        help="score a seeded sample of at most N rows per held-out source (0: all)")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -70,11 +76,22 @@ def main() -> None:
     started = time.perf_counter()
     corpus = load_corpus(args.data_dir)
     train, held, dropped = split_held_out(corpus)
+    if args.limit_per_source:
+        held = (held.groupby("source", group_keys=False)
+                .apply(lambda g: g.sample(min(len(g), args.limit_per_source), random_state=0)).reset_index(drop=True))
     print(f"training rows {len(train)} (dropped {dropped} overlapping held-out texts); held-out rows {len(held)}")
     embedder = load_embedder("use-m", cache=args.embedding_cache)
     held_embeddings = embedder.embed(held["text"].tolist())
     model = load_sentiment_model(args.model)
     default = model.predict(held["text"].tolist(), embeddings=held_embeddings if model.uses_embedder else None)
+    extra = {}
+    for spec in args.also:
+        began = time.perf_counter()
+        other = load_sentiment_model(spec)
+        extra[spec] = other.predict(held["text"].tolist(),
+                                    embeddings=held_embeddings if getattr(other, "uses_embedder", None) else None)
+        print(f"{spec}: {len(held)} held-out reviews in {time.perf_counter() - began:.0f} s")
+    scored = {"default": default, **extra}
 
     polar = train[train["target"] != 1]
     valid = validation_mask(polar["source"].to_numpy(), TrainingConfig().validation_fraction, TrainingConfig().seed)
@@ -117,10 +134,14 @@ def main() -> None:
             m = polarity_metrics(t, sub)
             return None if m is None else {"n": m.n, "acc": m.accuracy, "f1": m.macro_f1, "auc": m.auc_roc}
 
-        entry = {"source": name, "default": measure(default)}
-        three = three_class_metrics(targets, type(default)([default.labels[i] for i in index], default.scores[index],
-                                                           default.probabilities[index]))
-        entry["default_3class"] = None if three is None else {"n": three.n, "acc": three.accuracy, "f1": three.macro_f1}
+        entry = {"source": name}
+        for label, preds in scored.items():
+            entry[label] = measure(preds)
+            three = three_class_metrics(targets, type(preds)([preds.labels[i] for i in index], preds.scores[index],
+                                                             preds.probabilities[index]))
+            entry[f"{label}_3class"] = None if three is None else {"n": three.n, "acc": three.accuracy,
+                                                                  "f1": three.macro_f1}
+            entry[f"{label}_ece"] = expected_calibration_error(targets, preds.probabilities[index])
         for label, preds in baselines.items():
             entry[label] = measure(preds)
         for label, values in (("snownlp", snow_p), ("VADER", vader_p)):
@@ -129,7 +150,7 @@ def main() -> None:
             entry[f"default@{label}"] = measure(default, mask) if mask[index].any() else None
         rows.append(entry)
 
-    names = ["default", *baselines, "snownlp", "VADER"]
+    names = ["default", *extra, *baselines, "snownlp", "VADER"]
     print(f"\nHeld-out polarity: acc / macro-F1 / AUC-ROC ({TARGETS})")
     print(f"{'source':<34}{'n':>6}  " + "".join(f"{n:<21}" for n in names))
     for entry in rows:
@@ -148,11 +169,16 @@ def main() -> None:
             ours = entry.get(f"default@{n}") or entry["default"]
             deltas.append(f"{n} {100 * (ours['acc'] - m['acc']):+.1f}/{100 * ((ours['auc'] or 0) - (m['auc'] or 0)):+.1f}")
         print(f"{entry['source']:<34}" + "  ".join(deltas))
-    print("\nDefault 3-class (stars 1-2 / 3 / 4-5): accuracy / macro-F1")
+    print("\n3-class (stars 1-2 / 3 / 4-5) accuracy / macro-F1, and expected calibration error (polarity-only "
+          "sources: negative vs positive renormalised)")
+    print(f"{'source':<34}" + "".join(f"{n + ' 3-class':<22}{n + ' ECE':<14}" for n in scored))
     for entry in rows:
-        if entry["default_3class"]:
-            m = entry["default_3class"]
-            print(f"{entry['source']:<34}{m['n']:>6}  {m['acc']:.3f}/{m['f1']:.3f}")
+        cells = []
+        for n in scored:
+            m = entry[f"{n}_3class"]
+            cells.append(f"{'-' if m is None else format(m['acc'], '.3f') + '/' + format(m['f1'], '.3f'):<22}"
+                         f"{entry[f'{n}_ece'] or float('nan'):<14.3f}")
+        print(f"{entry['source']:<34}" + "".join(cells))
     print(f"\n{time.perf_counter() - started:.0f} s")
     if args.json_out:
         args.json_out.write_text(json.dumps(rows, indent=2))

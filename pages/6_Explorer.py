@@ -9,6 +9,7 @@ from analysis.encoders import same_vectors
 from analysis.insights import semantic_scores
 from analysis.io import to_csv_bytes, to_xlsx_bytes
 from ui.common import active_result, models, setup_page, shown_values, sidebar_filters
+from ui.explain import explain_clauses
 from ui.i18n import t
 
 setup_page("explorer.title")
@@ -60,7 +61,9 @@ event = st.dataframe(shown_values(shown).rename(columns=headers), hide_index=Tru
 selected = event.selection.rows if event is not None else []
 if selected:
     st.markdown("**" + t("explorer.selected") + "**")
-    st.text(shown.iloc[selected[0]]["text"])
+    picked = str(shown.iloc[selected[0]]["text"])
+    st.text(picked)
+    explain_clauses(picked)
 else:
     st.caption(t("explorer.select_hint"))
 

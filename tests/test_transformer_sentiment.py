@@ -70,9 +70,10 @@ def test_the_delta_is_small_and_reloads_on_the_wheels_base(tmp_path, tiny_set, t
     assert names == {n for n, _ in model.named_parameters() if n.startswith(("head.", "encoder.encoder.layer.11."))}
 
     texts = tiny_set[0][:12] + ["", "   "]
-    reloaded = TransformerSentimentModel(path)
+    reloaded = TransformerSentimentModel(path, precision="float32")
+    assert reloaded.config.temperature == pytest.approx(report.temperature) and report.temperature > 0
     predictions = reloaded.predict(texts)
-    logits = classifier_logits(model, text_model, texts[:12], CONFIG)
+    logits = classifier_logits(model, text_model, texts[:12], CONFIG) / report.temperature
     expected = np.exp(logits - logits.max(1, keepdims=True))
     expected /= expected.sum(1, keepdims=True)
     np.testing.assert_allclose(predictions.probabilities[:12], expected, atol=2e-3)  # float16 delta

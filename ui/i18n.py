@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.messages import Message, render
 from ui.texts_actions import ACTIONS_TEXT
+from ui.texts_explain import TEXT as EXPLAIN_TEXT
 
 LANG_KEY = "ri_lang"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -323,16 +324,17 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def _add_texts(texts: dict[str, dict[str, str]]) -> None:
-    """A page's own table joins ``TEXT``; a key defined twice fails at import instead of one text silently winning."""
-    clash = TEXT.keys() & texts.keys()
+
+def _merge(extra: dict[str, dict[str, str]]) -> None:
+    """Add a page's own table (``ui/texts_*.py``) to ``TEXT``; a key defined twice fails here, not silently."""
+    clash = TEXT.keys() & extra.keys()
     if clash:
-        raise ValueError(f"interface texts defined twice: {sorted(clash)}")
-    TEXT.update(texts)
+        raise ValueError(f"interface text keys defined twice: {sorted(clash)}")
+    TEXT.update(extra)
 
 
-_add_texts(ACTIONS_TEXT)
-
+_merge(EXPLAIN_TEXT)
+_merge(ACTIONS_TEXT)
 
 def current_language() -> str:
     return st.session_state.get(LANG_KEY, "zh")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from analysis.message_texts.actions import ACTIONS
 from analysis.message_texts.core import CORE
+from analysis.message_texts.sentiment import SENTIMENT
 
 
 def _merged(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -19,6 +20,6 @@ def _merged(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS: dict[str, dict[str, str]] = _merged(CORE, ACTIONS)
+TEXTS: dict[str, dict[str, str]] = _merged(CORE, SENTIMENT, ACTIONS)
 
 __all__ = ["TEXTS"]

