@@ -330,7 +330,10 @@ def replies(
         stored = workspace.replies(name)
     except WorkspaceError as exc:
         raise fail(exc.message) from None
-    table = reply_table(result, stored, llm=llm)
+    def drafting(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{say('replies.drafting', done=done, total=total):<60}" + ("\n" if done == total else ""))
+
+    table = reply_table(result, stored, llm=llm, progress=drafting if llm is not None and llm.may_send else None)
     if status is not None:
         table = table[table["status"] == status]
     frame = export_frame(table)

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -164,3 +165,19 @@ def test_the_replies_command_says_where_review_text_would_go(server, workspace, 
     assert done.returncode == 0, done.stderr
     assert "would send review text off this machine, so nothing is sent" in done.stderr
     assert "Drafts: 0 from the LLM" in done.stdout and server.log == []
+
+
+def test_the_replies_command_drafts_with_a_local_endpoint(server, tmp_path, bare_result):
+    server.expect_request(PATH, method="POST").respond_with_json(completion(ANSWER))
+    workspace = Workspace(tmp_path / "ws.duckdb")
+    workspace.save(bare_result, "bare")
+    queued = len(reply_queue(bare_result))
+    env = {**os.environ, "REVIEW_INSIGHTS_WORKSPACE_PATH": str(workspace.path), "REVIEW_INSIGHTS_LLM_MODEL": "m",
+           "REVIEW_INSIGHTS_LLM_BASE_URL": server.url_for("/v1")}
+    done = subprocess.run([sys.executable, "-m", "analysis", "replies", "bare", "--out", str(tmp_path / "r.csv")],
+                          check=False, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "on this machine; review text stays here" in done.stderr and f"{queued}/{queued}" in done.stderr
+    assert f"Drafts: {queued} from the LLM, 0 from the templates." in done.stdout and len(server.log) == queued
+    exported = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig")
+    assert (exported["draft_reply"] == ANSWER).all() and (exported["drafted_by"] == "llm").all()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,20 +13,7 @@ from analysis.actions import MIN_REVIEWS, reply_queue
 from analysis.config import SAMPLE_ANALYSIS, SAMPLE_ANALYSIS_NAME
 from analysis.store import Workspace
 from tests.test_actions import moved_to, skin_praise
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_page(relative: str, language: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / relative), default_timeout=180)
-    at.session_state["ri_lang"] = language
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+from tests.test_pages import metrics, run_page
 
 
 def download_labels(at: AppTest) -> list[str]:
@@ -93,18 +78,6 @@ def test_the_queue_speaks_chinese():
     assert {"标记为已发送", "跳过", "保存草稿"} <= {b.label for b in at.button}
     assert any(c.value.startswith("优先级 = 100 ×") for c in at.caption)
     assert any(a.label.startswith("回复草稿（") for a in at.text_area)
-
-
-@pytest.fixture(scope="module")
-def bare_result():
-    """A real analysis of a file with text only: no dates, products or ratings."""
-    from analysis.io import read_reviews
-    from analysis.runs import analyze
-
-    texts = [f"{t} ({i})" for i in range(10) for t in ("电池不耐用，很快没电", "Delivery was slow", "质量很好，很满意",
-                                                       "Great value for money", "客服不回复")]
-    table = read_reviews(pd.DataFrame({"review": texts}).to_csv(index=False).encode(), "bare.csv")
-    return analyze(table)
 
 
 def test_a_file_without_products_dates_or_stars_gets_drafts_for_this_session(bare_result):

@@ -11,6 +11,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "replies.written": {
         "en": "{n} reviews need an answer ({open} open, {sent} sent, {skipped} skipped); written to {out}.",
         "zh": "{n} 条评论需要回复（待处理 {open}、已发送 {sent}、已跳过 {skipped}）；已写入 {out}。"},
+    "replies.drafting": {"en": "Drafting with the LLM: {done}/{total}", "zh": "大模型撰写草稿：{done}/{total}"},
     "replies.notice": {"en": "note: {text}", "zh": "提示：{text}"},
     "replies.drafted_by": {
         "en": "Drafts: {llm} from the LLM, {template} from the templates.",

@@ -167,6 +167,8 @@ class Workspace:
                     # replies are keyed by review content, so they follow the analysis to its new id
                     db.execute("UPDATE replies SET analysis_id = ? WHERE analysis_id = ?", [analysis_id, old[0]])
                 for part, frame in frames.items():
+                    if not len(frame.columns):  # no alerts without dates: nothing to keep, and DuckDB needs a column
+                        continue
                     storable, json_columns[part] = _to_storable(frame)
                     db.register("frame_to_save", storable)
                     db.execute(f'CREATE TABLE "{_table(analysis_id, part)}" AS SELECT * FROM frame_to_save')
@@ -228,8 +230,8 @@ class Workspace:
                                        assignments=frames["assignments"], mentions=frames["mentions"],
                                        texts=frames["reviews"]["text"], params=json.loads(meta[4] or "{}"))
         return AnalysisResult(
-            reviews=frames["reviews"], data=frames["data"], report=report, themes=frames["themes"],
-            alerts=frames["alerts"], timings=json.loads(meta[2]), models=json.loads(meta[1]),
+            reviews=frames["reviews"], data=frames["data"], report=report, themes=frames.get("themes", pd.DataFrame()),
+            alerts=frames.get("alerts", pd.DataFrame()), timings=json.loads(meta[2]), models=json.loads(meta[1]),
             embeddings=blobs.get("embeddings"), theme_result=theme_result,
         )
 
