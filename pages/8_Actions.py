@@ -105,17 +105,23 @@ overview = pd.DataFrame({
     t("actions.col.problems"): table["kinds"].map(lambda ks: "、".join(t(f"problem.{k}") for k in ks)),
     t("actions.col.themes"): table["themes"].map("; ".join),
     t("actions.col.status"): table["status"].map(lambda s: t(f"actions.{s}")),
-    t("actions.col.draft"): table["draft_reply"],
 })
 st.dataframe(overview, hide_index=True, width="stretch", height=280,
              column_config={t("col.text"): st.column_config.TextColumn(width="large")})
 
 stem = (saved_name or "analysis").rsplit(".", 1)[0]
-export = export_frame(table)
+
+
+def export() -> pd.DataFrame:
+    """Built on click: the queue as filtered, with the drafts the LLM wrote for pages already shown (from the cache:
+    a download sends nothing)."""
+    return export_frame(with_llm(table, llm.cache_only()) if llm.may_send else table)
+
+
 downloads = st.columns(2)
-downloads[0].download_button(t("actions.export_csv"), lambda: to_csv_bytes(export), f"{stem}-replies.csv", "text/csv",
-                             key="ri_replies_csv")
-downloads[1].download_button(t("actions.export_xlsx"), lambda: to_xlsx_bytes({"replies": export}),
+downloads[0].download_button(t("actions.export_csv"), lambda: to_csv_bytes(export()), f"{stem}-replies.csv",
+                             "text/csv", key="ri_replies_csv")
+downloads[1].download_button(t("actions.export_xlsx"), lambda: to_xlsx_bytes({"replies": export()}),
                              f"{stem}-replies.xlsx", key="ri_replies_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -89,6 +89,10 @@ def test_drafts_come_from_the_endpoint_with_one_review_per_request_and_are_cache
     # a second run (another session, the same workspace) sends nothing
     again = with_llm(table, llm_for(server.url_for("/v1"), Workspace(workspace.path)))
     assert len(server.log) == 3 and again["draft_reply"].tolist() == drafted["draft_reply"].tolist()
+    # the export of a longer queue takes the drafts already written from the cache and sends nothing
+    longer = draft_table(sample).head(6)
+    exported = with_llm(longer, llm_for(server.url_for("/v1"), workspace).cache_only())
+    assert exported["drafted_by"].tolist() == ["llm"] * 3 + ["template"] * 3 and len(server.log) == 3
     # a draft the user edited is never sent nor replaced
     edited = table.assign(edited=True)
     assert with_llm(edited, llm_for(server.url_for("/v1"), workspace))["drafted_by"].eq("template").all()

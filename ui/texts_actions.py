@@ -63,7 +63,6 @@ ACTIONS_TEXT: dict[str, dict[str, str]] = {
     "actions.col.themes": {"en": "Themes", "zh": "主题"},
     "actions.col.problems": {"en": "Problems", "zh": "问题类型"},
     "actions.col.status": {"en": "Status", "zh": "状态"},
-    "actions.col.draft": {"en": "Draft reply", "zh": "回复草稿"},
     "themes.llm_name": {"en": "Name from the LLM; the theme's label is “{label}”. Rename it below to keep this name.",
                         "zh": "名称由大模型给出；主题标签为“{label}”。如需保留这个名称，请在下方重命名。"},
     "problem.size": {"en": "Size / fit", "zh": "尺码"},

@@ -32,7 +32,7 @@ import ipaddress
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlparse
 
 from analysis.config import Settings
@@ -73,10 +73,11 @@ class LLM:
     timeout_s: float = 20.0
     retries: int = 1
     cache: object | None = None  # a Workspace (llm_answer / put_llm_answer), or None: no cache
+    send: bool = True  # False: answers from the cache only (an export of what the page showed), nothing sent
     notices: list[Message] = field(default_factory=list)
     sent: int = 0  # requests made by this object (cache hits are not requests)
-    _failures: int = 0
-    _client: object | None = field(default=None, repr=False)
+    _failures: int = field(default=0, init=False, repr=False)
+    _client: object | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, cache: object | None = None,
@@ -122,6 +123,10 @@ class LLM:
     def sends_off_machine(self) -> bool:
         return self.configured and not self.local and self.allow_remote
 
+    def cache_only(self) -> LLM:
+        """The same endpoint answering from the cache only: what was asked before, without sending anything."""
+        return replace(self, send=False, notices=[], sent=0)
+
     def _notice(self, note: Message) -> None:
         if note not in self.notices:
             self.notices.append(note)
@@ -151,7 +156,7 @@ class LLM:
             cached = self.cache.llm_answer(key)
             if cached is not None:
                 return cached
-        if self._failures >= MAX_FAILURES:
+        if not self.send or self._failures >= MAX_FAILURES:
             return None
         messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
         try:
