@@ -341,6 +341,54 @@ def report(
     typer.echo(say("report.written", name=name, period=shown, out=str(out)))
 
 
+@app.command()
+def replies(
+    name: Annotated[str, typer.Argument(help="Name of a saved analysis (see `list`).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv (UTF-8 with BOM) or .xlsx.")],
+    status: Annotated[str | None, typer.Option("--status", help="Only replies with this status: open, sent or "
+                                                                "skipped (default: all).")] = None,
+    use_llm: Annotated[bool, typer.Option("--llm/--no-llm", help="Draft with the LLM endpoint when one is set "
+                                                                 "(REVIEW_INSIGHTS_LLM_*; off by default).")] = True,
+) -> None:
+    """The reply queue of a saved analysis: reviews that need an answer, by priority, with drafts and statuses."""
+    from analysis.actions import LLM, STATUSES, export_frame, reply_table, status_counts
+    from analysis.config import Settings
+    from analysis.io import to_csv_bytes, to_xlsx_bytes
+    from analysis.store import WorkspaceError
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise fail(say("replies.bad_format", suffix=out.suffix or out.name))
+    if status is not None and status not in STATUSES:
+        raise fail(say("replies.bad_status", status=status, statuses=list(STATUSES)))
+    settings = Settings.from_env()
+    workspace = _workspace(settings)
+    result = _open_saved(settings, name)
+    llm = LLM.from_settings(settings, workspace) if use_llm else None
+    if llm is not None and llm.base_url:
+        typer.echo(say(llm.status()), err=True)  # before anything is sent: where review text would go
+    try:
+        stored = workspace.replies(name)
+    except WorkspaceError as exc:
+        raise fail(exc.message) from None
+    def drafting(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{say('replies.drafting', done=done, total=total):<60}" + ("\n" if done == total else ""))
+
+    table = reply_table(result, stored, llm=llm, progress=drafting if llm is not None and llm.may_send else None)
+    if status is not None:
+        table = table[table["status"] == status]
+    frame = export_frame(table)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(to_xlsx_bytes({"replies": frame}) if suffix == ".xlsx" else to_csv_bytes(frame))
+    for note in (llm.notices if llm is not None else []):
+        typer.echo(say("replies.notice", text=say(note)), err=True)
+    counts = status_counts(table)
+    typer.echo(say("replies.written", n=len(table), out=str(out), **counts))
+    if llm is not None and llm.configured:
+        by = table["drafted_by"].value_counts()
+        typer.echo(say("replies.drafted_by", llm=int(by.get("llm", 0)), template=int(by.get("template", 0))))
+
+
 @app.command("train-sentiment")
 def train_sentiment(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Labelled review folder (default ../shared/data).")] = None,

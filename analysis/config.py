@@ -46,6 +46,14 @@ class Settings:
     # a worker holds ~0.5 GB at bfloat16 (two, kept through the theme fit, took a cold 100k-review run to 3.2 GB;
     # the encoder is now freed after the first pass, and in-process encoding keeps a cold 1M run at 2.2 GB)
     batch_encoder_processes: int = 1
+    # The optional LLM endpoint (analysis.actions.llm), off while llm_base_url is empty: any OpenAI-compatible
+    # chat-completions server. A URL that is not localhost / 127.x / ::1 gets nothing unless llm_allow_remote is 1.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""  # else OPENAI_API_KEY
+    llm_allow_remote: int = 0
+    llm_timeout_s: float = 20.0
+    llm_retries: int = 1
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

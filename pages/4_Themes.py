@@ -8,7 +8,8 @@ import streamlit as st
 from analysis.insights.charts import theme_bars
 from analysis.runs import with_themes
 from ui.common import charts_download, open_analysis_page, plot, show_result, shown_values
-from ui.i18n import t
+from ui.i18n import as_markdown_text, t
+from ui.llm import endpoint, human_names, show_notices, show_status
 
 # The review list follows the sidebar filters; the themes describe the whole analysis.
 result, name, view = open_analysis_page("themes.title")
@@ -29,12 +30,20 @@ with right:
     if len(praises):
         plot(theme_bars(praises, "positive_mentions", "chart.praise_themes", t), "praise_chart")
 
-labels = {int(r.theme_id): f"{r.label}  ·  {t('kind.' + r.kind)}  ·  {int(r.size)}" for r in themes.itertuples()}
+llm = endpoint()
+names = human_names(llm, result)  # a short human name per theme from the LLM endpoint, when one is set
+if llm.base_url:
+    show_status(llm)
+show_notices(llm)
+labels = {int(r.theme_id): (f"{names[int(r.theme_id)]} ({r.label})" if int(r.theme_id) in names else str(r.label))
+          + f"  ·  {t('kind.' + r.kind)}  ·  {int(r.size)}" for r in themes.itertuples()}
 ordered = themes.sort_values("size", ascending=False)["theme_id"].astype(int).tolist()
 picked = st.selectbox(t("themes.pick"), ordered, format_func=labels.get, key="ri_theme_pick")
 theme = themes.set_index("theme_id").loc[picked]
 
-st.subheader(str(theme["label"]))
+st.subheader(as_markdown_text(names[picked]) if picked in names else str(theme["label"]))
+if picked in names:
+    st.caption(as_markdown_text(t("themes.llm_name", label=str(theme["label"]))))
 st.markdown("**" + t("themes.keywords") + ":** " + ", ".join(map(str, theme["keywords"])))
 mix = pd.DataFrame([{t("sentiment.negative"): f"{theme['negative_share']:.0%}",
                      t("sentiment.positive"): f"{theme['positive_share']:.0%}",
@@ -59,7 +68,9 @@ st.dataframe(
 )
 
 with st.expander(t("themes.edit")):
-    new_label = st.text_input(t("themes.rename_to"), value=str(theme["label"]), key="ri_rename_label")
+    # the LLM's name is offered as the new label; renaming keeps the theme's id
+    new_label = st.text_input(t("themes.rename_to"), value=names.get(picked, str(theme["label"])),
+                              key="ri_rename_label")
     if st.button(t("themes.rename"), key="ri_rename"):
         show_result(with_themes(result, theme_result.rename(picked, new_label)), name)
         st.success(t("themes.changed"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.actions import MIN_MENTIONS, MIN_REVIEWS, recommendations
 from analysis.insights import product_summary, rating_drivers, theme_share_by_product
 from analysis.insights.charts import drivers_bars, product_satisfaction, product_theme_heatmap, sentiment_distribution
 from ui.common import charts_download, open_analysis_page, plot
@@ -54,6 +55,25 @@ else:
         t("products.low_with"): (drivers["low_share"] * 100).round(1),
         t("products.low_without"): (drivers["low_share_without"] * 100).round(1),
         "Cohen's h": drivers["cohens_h"].round(2), "q": drivers["q_value"].map("{:.2g}".format),
+    }), hide_index=True, width="stretch")
+
+st.subheader(t("products.recommend"))
+st.caption(t("products.recommend_rule", min_reviews=MIN_REVIEWS, min_mentions=MIN_MENTIONS))
+recommended = recommendations(view)
+if recommended.empty:
+    st.info(t("products.no_recommend"))
+else:
+    complaint = recommended["kind"].map(lambda k: t(f"problem.{k}")).where(recommended["label"] == "",
+                                                                          recommended["label"])
+    st.dataframe(pd.DataFrame({
+        t("products.rec_product"): recommended["product"], t("products.rec_complaint"): complaint,
+        t("products.rec_complaints"): recommended["complaints"], t("products.rec_other"): recommended["other"],
+        t("products.rec_mentions"): recommended["mentions"],
+        t("products.rec_share"): (recommended["share"] * 100).map("{:.1f}%".format),
+        t("products.rec_positive"): (recommended["positive_share"] * 100).map("{:.0f}%".format),
+        t("products.rec_negative"): (recommended["negative_share"] * 100).map("{:.0f}%".format),
+        t("products.rec_polarity"): recommended["mean_polarity"].round(2),
+        t("products.rec_quote1"): recommended["quote_1"], t("products.rec_quote2"): recommended["quote_2"],
     }), hide_index=True, width="stretch")
 
 charts_download("Products")

@@ -50,3 +50,17 @@ def small_result(tmp_path_factory):
     small = read_reviews("".join(lines[:401]).encode(), "sample-400.csv")
     settings = replace(Settings.from_env(), embedding_cache_dir=str(tmp_path_factory.mktemp("embedding-cache")))
     return analyze(small, settings)
+
+
+@pytest.fixture(scope="session")
+def bare_result():
+    """A real analysis of a file with text only: no dates, products or ratings."""
+    import pandas as pd
+
+    from analysis.io import read_reviews
+    from analysis.runs import analyze
+
+    texts = [f"{t} ({i})" for i in range(12) for t in ("电池不耐用，很快没电", "Delivery was slow", "质量很好，很满意",
+                                                       "Great value for money", "客服不回复")]
+    table = read_reviews(pd.DataFrame({"review": texts}).to_csv(index=False).encode(), "bare.csv")
+    return analyze(table)

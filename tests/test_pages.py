@@ -67,8 +67,6 @@ def test_upload_waits_for_a_file(language):
 # ------------------------------------------------------------------------------------------------- analysis pages
 import json
 
-import pandas as pd
-
 
 def figures(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
@@ -178,18 +176,6 @@ def test_model_page_quality_against_stars():
     m = metrics(at)
     assert 0.5 < float(m["Accuracy"]) <= 1.0 and "AUC-ROC" in m
     assert figures(at)[0]["data"][0]["type"] == "heatmap"
-
-
-@pytest.fixture(scope="module")
-def bare_result():
-    """A real analysis of a file with text only: no dates, products or ratings."""
-    from analysis.io import read_reviews
-    from analysis.runs import analyze
-
-    texts = [f"{t} ({i})" for i in range(12) for t in ("电池不耐用，很快没电", "Delivery was slow", "质量很好，很满意",
-                                                       "Great value for money", "客服不回复")]
-    table = read_reviews(pd.DataFrame({"review": texts}).to_csv(index=False).encode(), "bare.csv")
-    return analyze(table)
 
 
 @pytest.mark.parametrize(

@@ -175,4 +175,13 @@ def test_a_version_1_workspace_is_migrated_and_keeps_its_analyses(tmp_path, smal
     upgraded.put({"k": b"\x00" * 8})
     assert upgraded.get(["k", "missing"]) == {"k": b"\x00" * 8}
     with duckdb.connect(str(path)) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(workspace_module.SCHEMA_VERSION)
+
+
+def test_an_analysis_without_dates_saves_and_opens(workspace, bare_result):
+    """A file with text only has no alerts (emerging issues need dates): the save keeps the rest."""
+    assert bare_result.alerts.empty
+    workspace.save(bare_result, "text only")
+    opened = workspace.open("text only")
+    assert opened.alerts.empty and len(opened.reviews) == len(bare_result.reviews)
+    assert opened.themes["label"].tolist() == bare_result.themes["label"].tolist()

@@ -42,7 +42,7 @@ PAGES = (("app.py", "nav.home", "🏠"), ("pages/1_Upload.py", "nav.upload", "�
          ("pages/2_Overview.py", "nav.overview", "📊"), ("pages/3_Trends.py", "nav.trends", "📈"),
          ("pages/4_Themes.py", "nav.themes", "🏷️"), ("pages/5_Products.py", "nav.products", "🛍️"),
          ("pages/6_Explorer.py", "nav.explorer", "🔎"), ("pages/7_Model.py", "nav.model", "🧪"),
-         ("pages/9_Report.py", "nav.report", "📄"))
+         ("pages/8_Actions.py", "nav.actions", "✉️"), ("pages/9_Report.py", "nav.report", "📄"))
 
 
 def navigation() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.messages import Message, render
+from ui.texts_actions import ACTIONS_TEXT
 from ui.texts_explain import TEXT as EXPLAIN_TEXT
 from ui.texts_model import TEXT as MODEL_TEXT
 from ui.texts_report import REPORT_TEXT
@@ -336,6 +337,7 @@ def _merge(extra: dict[str, dict[str, str]]) -> None:
 _merge(EXPLAIN_TEXT)
 _merge(REPORT_TEXT)
 _merge(MODEL_TEXT)
+_merge(ACTIONS_TEXT)
 
 
 def current_language() -> str:

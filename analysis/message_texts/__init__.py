@@ -5,6 +5,7 @@ A code may be defined once: two areas that pick the same code fail at import, no
 
 from __future__ import annotations
 
+from analysis.message_texts.actions import ACTIONS
 from analysis.message_texts.core import CORE
 from analysis.message_texts.report import REPORT
 from analysis.message_texts.sentiment import SENTIMENT
@@ -20,6 +21,6 @@ def _merged(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS: dict[str, dict[str, str]] = _merged(CORE, REPORT, SENTIMENT)
+TEXTS: dict[str, dict[str, str]] = _merged(CORE, REPORT, SENTIMENT, ACTIONS)
 
 __all__ = ["TEXTS"]

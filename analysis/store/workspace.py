@@ -2,9 +2,12 @@
 
 Each analysis is a row of ``analyses`` plus its own tables (reviews, original columns, themes, alerts, clause-level
 mentions) and its embeddings as one blob. The ``embedding_cache`` table holds every vector ever computed (keyed by a
-hash of model id and text, never the text), so re-analysing or extending an export embeds only what is new. A save runs in a single transaction: a crash mid-save leaves the previous
-state intact, and readers in the same process keep seeing the last committed state while a writer saves. Another
-process holding the file (a CLI run saving) makes calls wait and retry for a while before saying so.
+hash of model id and text, never the text), so re-analysing or extending an export embeds only what is new.
+``replies`` keeps the reply queue's drafts and statuses per analysis and review (by a content key, so they survive
+re-saving), ``llm_cache`` the optional LLM's answers by prompt hash. A save runs in a single transaction: a crash
+mid-save leaves the previous state intact, and readers in the same process keep seeing the last committed state while
+a writer saves. Another process holding the file (a CLI run saving) makes calls wait and retry for a while before
+saying so.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from analysis.store.result import AnalysisResult
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PARTS = ("reviews", "data", "themes", "alerts", "mentions", "assignments")
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -44,7 +47,13 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
     # the embedding cache (analysis.encoders.cache.CachedEmbedder): key = hash of model id + text, vector = float32 bytes
     2: ["CREATE TABLE IF NOT EXISTS embedding_cache (key VARCHAR PRIMARY KEY, vector BLOB)"],
+    # the reply queue's state per review (analysis.actions) and the LLM's answers by prompt hash (never the prompt)
+    3: [("CREATE TABLE IF NOT EXISTS replies (analysis_id VARCHAR, review_key VARCHAR, draft VARCHAR, "
+         "status VARCHAR, edited BOOLEAN, updated TIMESTAMP, PRIMARY KEY (analysis_id, review_key))"),
+        ("CREATE TABLE IF NOT EXISTS llm_cache (key VARCHAR PRIMARY KEY, model VARCHAR, task VARCHAR, "
+         "answer VARCHAR, created TIMESTAMP)")],
 }
+REPLY_STATUSES = ("open", "sent", "skipped")
 
 CACHE_QUERY_MEMORY = "128MB"  # DuckDB's buffer for embedding-cache lookups: a million-review cache is gigabytes
 _before_commit: Callable[[], None] | None = None  # tests use it to crash a save half-way
@@ -80,7 +89,8 @@ def _to_storable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 class Workspace:
-    """A DuckDB file of saved analyses: save, list, open, rename, delete."""
+    """A DuckDB file of saved analyses: save, list, open, rename, delete; the reply queue's state and
+    the LLM answer cache."""
 
     def __init__(self, path: Path | str, lock_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
@@ -154,7 +164,11 @@ class Workspace:
                 if old:
                     self._drop_tables(db, old[0])
                     db.execute("DELETE FROM analyses WHERE id = ?", [old[0]])
+                    # replies are keyed by review content, so they follow the analysis to its new id
+                    db.execute("UPDATE replies SET analysis_id = ? WHERE analysis_id = ?", [analysis_id, old[0]])
                 for part, frame in frames.items():
+                    if not len(frame.columns):  # no alerts without dates: nothing to keep, and DuckDB needs a column
+                        continue
                     storable, json_columns[part] = _to_storable(frame)
                     db.register("frame_to_save", storable)
                     db.execute(f'CREATE TABLE "{_table(analysis_id, part)}" AS SELECT * FROM frame_to_save')
@@ -216,8 +230,8 @@ class Workspace:
                                        assignments=frames["assignments"], mentions=frames["mentions"],
                                        texts=frames["reviews"]["text"], params=json.loads(meta[4] or "{}"))
         return AnalysisResult(
-            reviews=frames["reviews"], data=frames["data"], report=report, themes=frames["themes"],
-            alerts=frames["alerts"], timings=json.loads(meta[2]), models=json.loads(meta[1]),
+            reviews=frames["reviews"], data=frames["data"], report=report, themes=frames.get("themes", pd.DataFrame()),
+            alerts=frames.get("alerts", pd.DataFrame()), timings=json.loads(meta[2]), models=json.loads(meta[1]),
             embeddings=blobs.get("embeddings"), theme_result=theme_result,
         )
 
@@ -270,7 +284,39 @@ class Workspace:
             db.execute("BEGIN TRANSACTION")
             self._drop_tables(db, analysis_id)
             db.execute("DELETE FROM analyses WHERE id = ?", [analysis_id])
+            db.execute("DELETE FROM replies WHERE analysis_id = ?", [analysis_id])
             db.execute("COMMIT")
+
+    # ------------------------------------------------------------------------------------------------ replies
+    def replies(self, name_or_id: str) -> pd.DataFrame:
+        """The reply queue's saved state of an analysis: review_key, draft, status, edited, updated."""
+        with self._connect() as db:
+            analysis_id = self._resolve(db, name_or_id)
+            return db.execute("SELECT review_key, draft, status, edited, updated FROM replies WHERE analysis_id = ? "
+                              "ORDER BY review_key", [analysis_id]).df()
+
+    def set_reply(self, name_or_id: str, review_key: str, draft: str | None, status: str, edited: bool) -> None:
+        """Keep one review's reply: its draft (the user's text when ``edited``) and status (open, sent, skipped)."""
+        if status not in REPLY_STATUSES:
+            raise WorkspaceError(message("replies.bad_status", status=status, statuses=list(REPLY_STATUSES)))
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self._connect() as db:
+            analysis_id = self._resolve(db, name_or_id)
+            db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?, ?, ?)",
+                       [analysis_id, review_key, draft, status, bool(edited), now])
+
+    # ------------------------------------------------------------------------------------------------ LLM answers
+    def llm_answer(self, key: str) -> str | None:
+        """A cached LLM answer by its prompt hash, or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT answer FROM llm_cache WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def put_llm_answer(self, key: str, model: str, task: str, answer: str) -> None:
+        """Cache an LLM answer under its prompt hash (the prompt itself, holding review text, is not kept)."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO llm_cache VALUES (?, ?, ?, ?, ?)", [key, model, task, answer, now])
 
 
 def _array_bytes(array: np.ndarray) -> bytes:
