@@ -324,9 +324,16 @@ def report(
         raise fail(say("report.bad_out", out=str(out)))
     if suffix == ".pdf" and pdf_browser() is None:
         raise fail(message("report.no_pdf_browser"))
-    result = _open_saved(Settings.from_env(), name)
+    settings = Settings.from_env()
+    result = _open_saved(settings, name)
+    from analysis.actions import LLM
+
+    llm = LLM.from_settings(settings, _workspace(settings))
+    if llm.configured:
+        typer.echo(say(llm.status()), err=True)  # before anything is sent: where the report's numbers would go
+    writer = (lambda prompt: llm.write("report.narrative", prompt)) if llm.configured else None
     try:
-        made = make_report(result, name, start, end, language_)
+        made = make_report(result, name, start, end, language_, writer=writer)
         content = made.pdf() if suffix == ".pdf" else made.html.encode("utf-8")
     except ReportError as exc:
         raise fail(exc.message) from None
