@@ -22,6 +22,7 @@ from analysis.report.period import default_period, month_period
 from analysis.report.price import price_words_shown
 from ui.common import active_result, plot, setup_page
 from ui.i18n import LANGUAGES, as_markdown_text, current_language, say, t
+from ui.llm import endpoint, show_status
 
 setup_page("report_page.title")
 result, name = active_result()
@@ -70,8 +71,14 @@ facts = cached[1]
 file_stem = f"report-{(facts.period.start.strftime('%Y-%m-%d') if facts.period is not None else 'all')}-{language}"
 
 
+llm = endpoint()
+if llm.configured:  # the opening paragraph is asked of the endpoint: say first where the report's numbers go
+    show_status(llm)
+writer = (lambda prompt: llm.write("report.narrative", prompt)) if llm.configured else None
+
+
 def _html() -> bytes:
-    return make_report(result, name, start, end, language, facts=facts).html.encode("utf-8")
+    return make_report(result, name, start, end, language, facts=facts, writer=writer).html.encode("utf-8")
 
 
 left, right = st.columns(2)
@@ -84,7 +91,7 @@ with right:
         with st.spinner(t("report_page.making_pdf")):
             try:
                 st.session_state["_ri_report_pdf"] = (key, language, make_report(
-                    result, name, start, end, language, facts=facts).pdf())
+                    result, name, start, end, language, facts=facts, writer=writer).pdf())
             except ReportError as exc:
                 st.error(as_markdown_text(say(exc.message)))
     made = st.session_state.get("_ri_report_pdf")
