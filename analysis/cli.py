@@ -328,7 +328,7 @@ def report(
     result = _open_saved(settings, name)
     from analysis.actions import LLM
 
-    llm = LLM.from_settings(settings, _workspace(settings))
+    llm = LLM.from_settings(settings, _workspace(settings) if settings.llm_base_url.strip() else None)
     if llm.configured:
         typer.echo(say(llm.status()), err=True)  # before anything is sent: where the report's numbers would go
     writer = (lambda prompt: llm.write("report.narrative", prompt)) if llm.configured else None

@@ -13,7 +13,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.sentiment.predictions import SentimentModel, SentimentPredictions, predictions_from_probabilities
+from analysis.sentiment.predictions import (
+    SentimentModel,
+    SentimentPredictions,
+    blank_mask,
+    predictions_from_probabilities,
+)
 
 DEFAULT_CONFIDENCE = 0.80
 
@@ -30,7 +35,7 @@ class CascadeSentimentModel:
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
         texts = list(texts)
         first = self.fast.predict(texts, embeddings=embeddings)
-        blank = np.array([not (isinstance(t, str) and t.strip()) for t in texts], dtype=bool)
+        blank = blank_mask(texts)
         unsure = np.flatnonzero((first.probabilities.max(1) < self.confidence) & ~blank)
         self.last_share = len(unsure) / max(1, len(texts))
         if len(unsure) == 0:

@@ -65,7 +65,7 @@ def predictions_from_probabilities(probabilities: np.ndarray, scores: np.ndarray
     return SentimentPredictions(labels=labels, scores=scores, probabilities=probabilities)
 
 
-def _blank_mask(texts: Sequence[str]) -> np.ndarray:
+def blank_mask(texts: Sequence[str]) -> np.ndarray:
     return np.array([not (isinstance(t, str) and t.strip()) for t in texts], dtype=bool)
 
 
@@ -75,7 +75,7 @@ def with_blanks_neutral(texts: Sequence[str], score_some) -> SentimentPrediction
     probabilities = np.zeros((n, 3))
     probabilities[:, 1] = 1.0
     scores = np.zeros(n)
-    keep = np.flatnonzero(~_blank_mask(texts))
+    keep = np.flatnonzero(~blank_mask(texts))
     if len(keep):
         p, s = score_some(keep)
         probabilities[keep] = p

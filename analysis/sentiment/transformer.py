@@ -417,14 +417,9 @@ def classifier_outputs(model, text_model: TextModel, texts: list[str], config: T
     out = np.zeros((len(texts), 3), dtype=np.float64)
     span_out = [np.zeros((len(spans[i]) if spans is not None else 0, 3)) for i in range(len(texts))]
     orphans: list[tuple[int, int]] = []
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
-    with torch.inference_mode(), autocast:
-        for rows in length_batches([len(item.ids) for item in prepared], batch_tokens, 64):
-            ids, mask = pad_batch([prepared[i].ids for i in rows], text_model.pad)
-            ids, mask = ids.to(device), mask.to(device)
-            hidden = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-            weights = mask.unsqueeze(-1).to(hidden.dtype)
-            out[rows] = model.head((hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)).double().cpu().numpy()
+    for rows, hidden, pooled in _encoded_batches(model, text_model, prepared, batch_tokens, bfloat16):
+        with torch.inference_mode():
+            out[rows] = model.head(pooled).double().cpu().numpy()
             if spans is None:
                 continue
             for b, row in enumerate(rows):
@@ -434,8 +429,8 @@ def classifier_outputs(model, text_model: TextModel, texts: list[str], config: T
                     if len(tokens) == 0:
                         orphans.append((row, s))
                         continue
-                    pooled = hidden[b, torch.as_tensor(tokens, device=device)].mean(0)
-                    span_out[row][s] = model.head(pooled).double().cpu().numpy()
+                    clause = hidden[b, torch.as_tensor(tokens, device=device)].float().mean(0)
+                    span_out[row][s] = model.head(clause).double().cpu().numpy()
     if orphans:
         alone = classifier_logits(model, text_model, [texts[r][slice(*spans[r][s])] for r, s in orphans], config,
                                   batch_tokens, bfloat16)
@@ -444,24 +439,31 @@ def classifier_outputs(model, text_model: TextModel, texts: list[str], config: T
     return out, span_out
 
 
+def _encoded_batches(model, text_model: TextModel, prepared: list, batch_tokens: int, bfloat16: bool):
+    """(rows, hidden (B, L, dim), mean pool (B, dim)) per length bucket: the one forward pass the head reads."""
+    import torch
+
+    device = next(model.head.parameters()).device
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
+    for rows in length_batches([len(item.ids) for item in prepared], batch_tokens, 64):
+        ids, mask = pad_batch([prepared[i].ids for i in rows], text_model.pad)
+        with torch.inference_mode(), autocast:
+            hidden = model.encoder(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
+            weights = mask.to(device).unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        yield rows, hidden, pooled.float()  # the head runs in float32
+
+
 def pooled_features(model, text_model: TextModel, texts: list[str], config: TransformerConfig,
                     bfloat16: bool = False, progress: Callable[[int, int], None] | None = None,
                     batch_tokens: int = 8192) -> np.ndarray:
     """float32 (n, hidden): the mean pool the head reads, so a new head can be fitted without another pass."""
-    import torch
-
-    device = next(model.head.parameters()).device
-    prepared = [item.ids for item in prepare_tokens(text_model, texts, config.max_tokens, config.head_share)]
+    prepared = prepare_tokens(text_model, texts, config.max_tokens, config.head_share)
     out = np.zeros((len(texts), model.head.in_features), dtype=np.float32)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
     done = 0
-    with torch.inference_mode(), autocast:
-        for rows in length_batches([len(ids) for ids in prepared], batch_tokens, 64):
-            ids, mask = pad_batch([prepared[i] for i in rows], text_model.pad)
-            hidden = model.encoder(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
-            weights = mask.to(device).unsqueeze(-1).to(hidden.dtype)
-            out[rows] = ((hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)).float().cpu().numpy()
-            done += len(rows)
-            if progress is not None:
-                progress(done, len(texts))
+    for rows, _hidden, pooled in _encoded_batches(model, text_model, prepared, batch_tokens, bfloat16):
+        out[rows] = pooled.cpu().numpy()
+        done += len(rows)
+        if progress is not None:
+            progress(done, len(texts))
     return out
