@@ -77,8 +77,8 @@ def main() -> None:
     corpus = load_corpus(args.data_dir)
     train, held, dropped = split_held_out(corpus)
     if args.limit_per_source:
-        held = (held.groupby("source", group_keys=False)
-                .apply(lambda g: g.sample(min(len(g), args.limit_per_source), random_state=0)).reset_index(drop=True))
+        held = (held.sample(frac=1.0, random_state=0).groupby("source").head(args.limit_per_source)
+                .sort_index().reset_index(drop=True))
     print(f"training rows {len(train)} (dropped {dropped} overlapping held-out texts); held-out rows {len(held)}")
     embedder = load_embedder("use-m", cache=args.embedding_cache)
     held_embeddings = embedder.embed(held["text"].tolist())

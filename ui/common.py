@@ -15,6 +15,27 @@ from ui.i18n import LANG_KEY, LANGUAGES, t
 TABLE_KEY = "ri_table"
 
 
+def _prepare_server() -> None:
+    """Once per server process (not under AppTest, whose runtime is a stand-in): fix native thread counts, since
+    sessions analyse in parallel threads (``analysis.threads`` says why), and let ``kill -USR1 <pid>`` write every
+    thread's stack to the server log, so a stuck run can be diagnosed without stopping the server."""
+    import faulthandler
+    import signal
+
+    from streamlit.runtime import Runtime
+
+    from analysis.threads import pin_for_sessions
+
+    if not Runtime.exists() or type(Runtime.instance()) is not Runtime:
+        return
+    pin_for_sessions()
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
+_prepare_server()
+
+
 @st.cache_resource
 def settings() -> Settings:
     return Settings.from_env()

@@ -36,6 +36,7 @@ import numpy as np
 from analysis.encoders.base import normalise_rows as _normalise
 from analysis.encoders.e5_model import WHEEL_SOURCE, TextModel, load_text_model
 from analysis.encoders.e5_tokenizer import head_tail
+from analysis.threads import torch_threads
 
 logger = logging.getLogger(__name__)
 
@@ -187,10 +188,7 @@ class E5Embedder:
         import torch
 
         model = self._loaded()
-        previous = torch.get_num_threads()
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        try:
+        with torch_threads(self.threads):
             for rows in length_batches([len(item.ids) for item in prepared], self.batch_tokens, self.max_batch,
                                        self.bucket):
                 ids, mask = pad_batch([prepared[i].ids for i in rows], model.pad)
@@ -200,8 +198,6 @@ class E5Embedder:
                     hidden = self._network(input_ids=ids.to(self._device), attention_mask=mask.to(self._device)
                                            ).last_hidden_state
                 yield rows, hidden.float().cpu().numpy(), mask.numpy().astype(bool)
-        finally:
-            torch.set_num_threads(previous)
 
 
 def prepare_tokens(model: TextModel, texts: Sequence[str], max_tokens: int = DEFAULT_MAX_TOKENS,

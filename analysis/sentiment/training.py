@@ -37,6 +37,7 @@ from analysis.messages import message
 from analysis.sentiment.network import build_network, save_network
 from analysis.sentiment.ngrams import NgramHasher
 from analysis.sentiment.shipped import DEFAULT_MODEL_ID, MODELS_DIR, WEIGHTS_FILE
+from analysis.threads import set_torch_threads
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +236,7 @@ def _seed_everything(seed: int, threads: int) -> None:
     import torch
 
     torch.manual_seed(seed)
-    torch.set_num_threads(threads)
+    set_torch_threads(threads)
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
@@ -333,7 +334,7 @@ def fit_ngram_logistic(
     import torch
     import torch.nn.functional as F
 
-    torch.set_num_threads(threads)
+    set_torch_threads(threads)
     matrix = matrix.tocsr().astype(np.float32)
     transposed = matrix.T.tocsr()
 

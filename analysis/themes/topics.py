@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from analysis.themes.clustering import unit_rows
+from analysis.threads import blas_threads
 
 
 class TopicClusterer:
@@ -131,7 +132,8 @@ class TopicClusterer:
 
         if k < 2:
             return np.zeros(len(maps), dtype=np.int64)
-        with threadpool_limits(1):  # tiny problems: threads only add overhead
+        # tiny problems: threads only add overhead (OpenMP's count is per thread; BLAS's goes through analysis.threads)
+        with threadpool_limits(1, user_api="openmp"), blas_threads(1):
             return KMeans(k, n_init=4, random_state=self.seed).fit_predict(unit_rows(maps[:, :k])).astype(np.int64)
 
     def _nearest(self, Z: np.ndarray, sample: np.ndarray, block: int = 2048) -> np.ndarray:

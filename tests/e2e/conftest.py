@@ -37,11 +37,12 @@ def _chromium_or_skip() -> str:
 
 @dataclass
 class Server:
-    """The app under test: its address, its process (for memory and CPU readings) and its workspace file."""
+    """The app under test: its address, its process (for memory and CPU readings), its workspace file and its log."""
 
     url: str
     pid: int
     workspace: Path
+    log: Path
 
 
 UPLOAD_LIMIT_MB = 15  # REVIEW_INSIGHTS_MAX_UPLOAD_MB for the app under test: an over-limit upload stays small
@@ -71,7 +72,7 @@ def app_server(tmp_path_factory) -> Iterator[Server]:
     else:
         server.kill()
         pytest.fail(f"streamlit did not become healthy; see {log.name}")
-    yield Server(url, server.pid, workspace)
+    yield Server(url, server.pid, workspace, Path(log.name))
     server.terminate()
     try:
         server.wait(timeout=30)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import threading
 import time
 from dataclasses import replace
@@ -103,6 +105,23 @@ def _start_upload(browser, url: str, path: Path):
     return page
 
 
+def _wait_for_run(page, server, timeout_s: float = 600) -> None:
+    """Until the page's run says it finished (four runs together take about a minute). A run that failed fails the
+    test at once with its message; a run still going after ``timeout_s`` fails it with every server thread's stack
+    (the server writes them to its log on SIGUSR1), so a hang says where it hangs."""
+    finished, failed = page.get_by_text("Analysis finished"), page.get_by_text("The analysis failed")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if finished.count():
+            return
+        if failed.count():
+            pytest.fail(f"a run failed: {failed.first.inner_text()}")
+        page.wait_for_timeout(1000)
+    os.kill(server.pid, signal.SIGUSR1)
+    time.sleep(3)
+    pytest.fail(f"a run did not finish in {timeout_s:.0f} s; server log:\n{server.log.read_text()[-20_000:]}")
+
+
 def _solo(path: Path, cache_dir: Path) -> pd.DataFrame:
     """The same file analysed alone, in this process, with the server's settings (its own embedding cache)."""
     settings = replace(Settings.from_env(), embedding_cache_dir=str(cache_dir))
@@ -126,7 +145,7 @@ def test_four_sessions_analyse_at_once_while_a_fifth_browses(browser, app_server
         measured["fifth_session_themes_s"] = round(time.perf_counter() - started, 1)
         assert viewer.locator("[data-testid='stException']").count() == 0
         for page in sessions:
-            page.get_by_text("Analysis finished").wait_for(timeout=900_000)
+            _wait_for_run(page, app_server)
             wait_for_app(page, timeout=300_000)
         measured["all_four_done_s"] = round(time.perf_counter() - started, 1)
     measured["server_peak_mb"] = round(memory.peak_mb)
