@@ -141,7 +141,7 @@ class Analyser:
         return {"payload": [pickle.dumps(r) for r in results]}
 
     def piece(self, path: str, shard: int, source: str) -> dict:
-        from analysis.runs.pipeline import theme_columns, unthemed_part
+        from analysis.runs.pipeline import clause_sentiment, theme_columns, unthemed_part
         from analysis.store import AnalysisResult
         from analysis.themes import assign_reviews
 
@@ -160,7 +160,8 @@ class Analyser:
             if shared["model"] is None:  # nothing could be themed: every other review is unthemed too
                 found, assigned = unthemed_part(scored)
             else:
-                found, assigned = assign_reviews(shared["model"], scored, embeddings, self.embedder)
+                found, assigned = assign_reviews(shared["model"], scored, embeddings, self.embedder,
+                                                 clause_sentiment(self.model, self.embedder))
             parts.append(pd.concat([scored[predicted].reset_index(drop=True),
                                     assigned.drop(columns=["row", "theme_label"], errors="ignore")], axis=1)
                          .set_axis(others))

@@ -149,7 +149,14 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     Returns the report written to report.json."""
     from analysis.encoders import is_use_m
     from analysis.io import spreadsheet_safe, write_csv
-    from analysis.runs.pipeline import _alerts, _StepClock, model_signature, score_sentiment, theme_columns
+    from analysis.runs.pipeline import (
+        _alerts,
+        _StepClock,
+        clause_sentiment,
+        model_signature,
+        score_sentiment,
+        theme_columns,
+    )
     from analysis.sentiment import load_sentiment_model
     from analysis.store import AnalysisResult, embedder_for
     from analysis.themes import assign_reviews, clauses_to_embed, combine_parts, find_themes, review_keys, smallest_keys
@@ -203,8 +210,9 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
         sample_reviews = pd.concat([pd.read_pickle(p)[1].iloc[in_sample[offsets[i]:offsets[i + 1]]]
                                     for i, p in enumerate(pieces)], ignore_index=True)
         sample_embeddings = embedder.embed(sample_reviews["text"].astype(str).tolist())
+        reader = clause_sentiment(model, embedder)
         fit = find_themes(sample_reviews, embedder, n_themes=n_themes, seed=settings.seed,
-                          embeddings=sample_embeddings)
+                          embeddings=sample_embeddings, clause_sentiment=reader)
         del sample_reviews, sample_embeddings
         clock.done("themes: fit")
 
@@ -223,7 +231,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
                 if others.any():
                     texts = reviews.loc[others, "text"].astype(str).tolist()
                     mentions, assignments = assign_reviews(fit.model, reviews[others], embedder.embed(texts),
-                                                           embedder)
+                                                           embedder, reader)
                     # the per-review theme lists and polarities are written below; counts and alerts need only
                     # these columns; a theme's clauses are read back from disk for its alert's words
                     pd.to_pickle(mentions.assign(review=positions[others][mentions["review"].to_numpy()])[

@@ -206,8 +206,15 @@ def _fit_themes(ray, sample, pieces, settings, pool, n_themes, clock):
     model_id = load_embedder(settings.embedding_model, processes=1).model_id
     lookup = LookupEmbedder(model_id, clause_texts, np.vstack(clause_vectors))
     clock.tick("themes: fit", 0.0)
+    # the clauses' polarity is read by the sentiment model when the reviews carry no stars (find_themes): the fast
+    # default is small enough to load here; the fit's clauses are the sample's, embedded by the actors
+    from analysis.runs.pipeline import clause_sentiment
+    from analysis.sentiment import load_sentiment_model
+    from analysis.themes.polarity import rated
+
+    reader = None if rated(reviews) else clause_sentiment(load_sentiment_model(settings.sentiment_model), lookup)
     fit = find_themes(reviews.drop(columns=["_shard"]), lookup, n_themes=n_themes, seed=settings.seed,
-                      embeddings=embeddings)
+                      embeddings=embeddings, clause_sentiment=reader)
     clock.done("themes: fit")
     predicted = [c for c in frames[0].columns if c not in (*_canonical_columns(), "_shard")]
     by_review = [[] for _ in range(len(reviews))]

@@ -97,7 +97,8 @@ def analyze(
 
     clock.tick("themes", 0.0)
     theme_result = themes_for(reviews, embeddings, embedder, settings, n_themes=n_themes, previous=previous_themes,
-                              tick=lambda f: clock.tick("themes", f))
+                              tick=lambda f: clock.tick("themes", f),
+                              clause_sentiment=clause_sentiment(model, embedder))
     reviews = pd.concat([reviews, theme_columns(theme_result, reviews.index)], axis=1)
     clock.done("themes")
 
@@ -116,6 +117,22 @@ def analyze(
         embeddings=embeddings,
         theme_result=theme_result,
     )
+
+
+def clause_sentiment(model, embedder: Embedder):
+    """What the sentiment model says of each clause's own text (its label and P(positive) - P(negative)), for theme
+    mentions.
+
+    A mention's polarity comes from its clause, not from its review's stars: "fast delivery, but the strap broke"
+    is praise of delivery and a complaint about the strap. The clause vectors are the model's input when it reads
+    the same encoder (one encoder pass serves both, as for reviews); calls are shaped as ``score_sentiment``'s, so a
+    clause scores the same whichever clauses share its call."""
+    same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
+
+    def score(texts: list[str], vectors: np.ndarray) -> pd.DataFrame:
+        return score_sentiment(model, texts, vectors if same_encoder else None)
+
+    return score
 
 
 def score_sentiment(model, texts: list[str], embeddings: np.ndarray | None, call_rows: int = 512,
@@ -141,7 +158,8 @@ def score_sentiment(model, texts: list[str], embeddings: np.ndarray | None, call
 
 
 def themes_for(reviews: pd.DataFrame, embeddings: np.ndarray, embedder: Embedder, settings: Settings,
-               n_themes: int | None = None, previous=None, tick: Callable[[float], None] = lambda f: None):
+               n_themes: int | None = None, previous=None, tick: Callable[[float], None] = lambda f: None,
+               clause_sentiment=None):
     """Themes of every review: fitted on all of them up to ``settings.theme_fit_reviews``, beyond that fitted on a
     seeded sample (``fit_sample``) with every other review assigned to them in chunks of the same size.
 
@@ -154,7 +172,7 @@ def themes_for(reviews: pd.DataFrame, embeddings: np.ndarray, embedder: Embedder
     rows = reviews["row"].to_numpy() if "row" in reviews else np.arange(len(texts))
     sample = fit_sample(rows, texts.tolist(), limit, settings.seed)
     fit = find_themes(reviews.iloc[sample], embedder, n_themes=n_themes, seed=settings.seed, previous=previous,
-                      embeddings=embeddings[sample])
+                      embeddings=embeddings[sample], clause_sentiment=clause_sentiment)
     if len(sample) == len(reviews):
         return fit
     rest = np.setdiff1d(np.arange(len(reviews)), sample)
@@ -165,7 +183,8 @@ def themes_for(reviews: pd.DataFrame, embeddings: np.ndarray, embedder: Embedder
         if fit.model is None:  # nothing could be themed: every other review is unthemed too
             mentions, assignments = unthemed_part(reviews.iloc[chunk])
         else:
-            mentions, assignments = assign_reviews(fit.model, reviews.iloc[chunk], embeddings[chunk], embedder)
+            mentions, assignments = assign_reviews(fit.model, reviews.iloc[chunk], embeddings[chunk], embedder,
+                                                   clause_sentiment)
         parts.append((chunk, mentions, assignments))
     return combine_parts(fit, sample, parts, texts)
 

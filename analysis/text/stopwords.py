@@ -3,9 +3,10 @@
 Compact on purpose: c-TF-IDF already down-weights words common to every theme, so these lists only remove words
 that would otherwise still surface as a theme's name (pronouns, particles, "very", "good", "product", 东西, 感觉).
 
-``VERDICT_WORDS`` are words that rate the whole purchase rather than name something about it ("highly recommend",
-"five stars", "disappointed", "will buy again", 强烈推荐, 失望, 回购): a manager cannot act on them, so they never name
-a theme, and a clause made only of them and stopwords carries no aspect (``analysis.themes`` treats it as context).
+``VERDICT_WORDS`` are words that rate the whole purchase or vent a feeling rather than name something about it
+("highly recommend", "five stars", "disappointed", "will buy again", 强烈推荐, 失望, 回购, 郁闷, 结果, 实在, 好好): a
+manager cannot act on them, so they never name a theme, and a clause made only of them and stopwords carries no
+aspect (``analysis.themes`` treats it as context).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ average okay mediocre fine five four three one zero stars star rating rate
 feelings mixed overall expectations hopes hoped regret regrets
 再买 不会 不会再 还会 回购 再次 喜欢 很喜欢 满意 很满意 不满意 失望 非常失望 推荐 强烈推荐 不推荐 五星 四星 三星 一星
 好评 差评 中评 一般般 中规中矩 有待 改进 有待改进 总体 还行 凑合 垃圾 值得 后悔 太差 太差了 很差劲
+wow ugh meh yay sucks sucked waste wasted worth fantastic wonderful incredible outstanding superb brilliant lovely
+pleased thrilled impressed annoyed annoying frustrated frustrating angry upset sad unacceptable ridiculous pathetic
+郁闷 无语 气死 气人 恶心 坑人 上当 受骗 无奈 崩溃 心累 伤心 难过 生气 愤怒 倒霉 晕 结果 实在 简直 真是 好好 好不好
+好好好 哈哈哈 呵呵 唉 哎 太棒 太棒了 棒棒 棒棒哒 赞 点赞 超赞 完美 惊喜 开心 高兴 失望透顶 差劲 太坑
 """.split()  # noqa: SIM905  a word list reads best as words
 )
 
@@ -55,9 +60,12 @@ STOPWORDS = ENGLISH_STOPWORDS | CHINESE_STOPWORDS | VERDICT_WORDS
 
 
 def is_stopword(token: str) -> bool:
-    """True for function words of either language, punctuation, digits and single Latin letters."""
-    t = token.strip().lower()
+    """True for function words of either language, punctuation, digits and single Latin letters; an English
+    contraction is a stopword when its first part or its letters are one ("it's", "haven't", "i'm", "they’re")."""
+    t = token.strip().lower().replace("\u2019", "'")
     if not t or t in STOPWORDS:
+        return True
+    if "'" in t and (t.split("'", 1)[0] in STOPWORDS or t.replace("'", "") in STOPWORDS or len(t.split("'", 1)[0]) < 2):
         return True
     if t.isdigit() or all(not ch.isalnum() for ch in t):
         return True

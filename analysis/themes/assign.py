@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,15 +70,38 @@ class ThemeModel:
     min_similarity: float
     topic_model: TopicClusterer
     topic_labels: dict[int, str]
+    join_similarity: float = 0.0  # a clause less similar than this to its theme takes its review's primary theme
+    reads_clauses: bool = False  # the fit read clause polarity with the sentiment model (no stars), not the probe
 
 
 def _has_review_scores(reviews: pd.DataFrame) -> bool:
     return "sentiment_score" in reviews and reviews["sentiment_score"].notna().any()
 
 
-def unit_scores(reviews: pd.DataFrame, units: pd.DataFrame, unit_vectors: np.ndarray, probe) -> np.ndarray:
-    """Step 5: polarity of each unit: the probe on its vector, the review's own score for a one-clause review."""
-    if probe is not None:
+ClauseSentiment = Callable[[list[str], np.ndarray], pd.DataFrame]
+"""The sentiment model's reading of clause texts, given their vectors: a frame with ``sentiment_label`` and
+``sentiment_score`` (P(positive) - P(negative)) per clause (``analysis.runs.pipeline.clause_sentiment``)."""
+
+
+def _labels_of(scores: np.ndarray) -> np.ndarray:
+    return np.where(scores <= -POLARITY_THRESHOLD, "negative", np.where(scores >= POLARITY_THRESHOLD, "positive",
+                                                                       "neutral")).astype(object)
+
+
+def unit_scores(reviews: pd.DataFrame, units: pd.DataFrame, unit_vectors: np.ndarray, probe,
+                clause_sentiment: ClauseSentiment | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Step 5: polarity of each unit from its own text, as (scores, labels).
+
+    With ``clause_sentiment`` the sentiment model reads each clause (what the clause says, not what the review's
+    stars say) and its label is the clause's polarity, neutral included; else the probe scores the clause's vector
+    and the label comes from ``POLARITY_THRESHOLD`` (labels None). A one-clause review's unit is the review: its own
+    score and label."""
+    labels = None
+    if clause_sentiment is not None and len(units):
+        read = clause_sentiment(units["sentence"].astype(str).tolist(), unit_vectors)
+        scores = read["sentiment_score"].to_numpy(dtype=np.float32)
+        labels = read["sentiment_label"].astype(str).to_numpy(dtype=object)
+    elif probe is not None:
         scores = np.concatenate([probe(unit_vectors[i : i + 50000]) for i in range(0, len(unit_vectors), 50000)])
     else:
         scores = np.zeros(len(units), dtype=np.float32)
@@ -87,7 +110,9 @@ def unit_scores(reviews: pd.DataFrame, units: pd.DataFrame, unit_vectors: np.nda
         review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").to_numpy()[units["review"]]
         use = single & ~np.isnan(review_scores)
         scores[use] = review_scores[use]
-    return scores
+        if labels is not None and "sentiment_label" in reviews:
+            labels[use] = reviews["sentiment_label"].astype(str).to_numpy(dtype=object)[units["review"].to_numpy()[use]]
+    return scores, labels
 
 
 def place_units(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embeddings: np.ndarray,
@@ -121,18 +146,24 @@ def place_units(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embe
     fallback = (primary == UNTHEMED) & np.isin(np.arange(n), best_unit.index)
     primary[fallback] = best_unit.loc[np.flatnonzero(fallback), "t"].to_numpy()
     primary_sim[fallback] = best_unit.loc[np.flatnonzero(fallback), "s"].to_numpy()
+    # a clause adds a theme of its own only when it is close to it; a looser one belongs to what its review is about
+    of_review = units["review"].to_numpy()
+    loose = (unit_sim < model.join_similarity) & ~context & (primary[of_review] != UNTHEMED)
+    unit_theme[loose] = primary[of_review[loose]]
     return {"unit_theme": unit_theme, "unit_sim": unit_sim, "primary": primary, "primary_sim": primary_sim,
             "review_centred": review_centred}
 
 
 def link_themes(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, units: pd.DataFrame, placed: dict,
-          scores: np.ndarray, context: np.ndarray, missing: np.ndarray, topic_ids: np.ndarray):
-    """Mentions (one row per clause) and assignments (one per review: primary theme, every theme with its polarity)."""
+          scores: np.ndarray, context: np.ndarray, missing: np.ndarray, topic_ids: np.ndarray,
+          labels: np.ndarray | None = None):
+    """Mentions (one row per clause) and assignments (one per review: primary theme, every theme with its polarity).
+
+    ``labels``: each unit's polarity when the sentiment model read it (``unit_scores``); else from its score."""
     n = len(rows)
     id_map = model.id_map
-    polarity = np.where(scores <= -POLARITY_THRESHOLD, "negative",
-                        np.where(scores >= POLARITY_THRESHOLD, "positive", "neutral"))
-    if model.probe is None and not _has_review_scores(reviews):
+    polarity = labels if labels is not None else _labels_of(scores)
+    if labels is None and model.probe is None and not _has_review_scores(reviews):
         polarity[:] = "neutral"
     mentions = units.assign(
         row=rows[units["review"].to_numpy()],
@@ -153,10 +184,31 @@ def link_themes(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, unit
         elif pols[r][int(t)] != p:
             pols[r][int(t)] = "mixed" if {pols[r][int(t)], p} == {"negative", "positive"} else pols[r][int(t)]
     primary_ids = id_map[placed["primary"]]
+    # The text about a review's theme is the whole review when it has one theme (the primary, or the only one its
+    # clauses carry) and no context clause (an opener or a verdict such as "Love it." would lend the review a
+    # polarity the theme's clause does not have): that theme has the review's own polarity, read from all of its
+    # text. Otherwise each theme has its clauses' polarity.
+    whole_polarity = None
+    if "sentiment_label" in reviews and reviews["sentiment_label"].isin(["negative", "neutral", "positive"]).all():
+        whole_polarity = reviews["sentiment_label"].astype(str).to_numpy(dtype=object)
+    elif _has_review_scores(reviews):
+        whole_polarity = _labels_of(pd.to_numeric(reviews["sentiment_score"], errors="coerce").fillna(0.0).to_numpy())
+    has_context = np.zeros(n, dtype=bool)
+    has_context[mentions.loc[mentions["context"].to_numpy(dtype=bool), "review"].to_numpy(dtype=np.int64)] = True
     for r in range(n):
         if primary_ids[r] != UNTHEMED and primary_ids[r] not in pols[r]:
             all_ids[r].insert(0, int(primary_ids[r]))
             pols[r][int(primary_ids[r])] = "neutral"
+        if whole_polarity is not None and len(all_ids[r]) == 1 and not has_context[r]:
+            pols[r][all_ids[r][0]] = str(whole_polarity[r])
+    if whole_polarity is not None and len(mentions):  # the same for the mentions of a one-theme review
+        one_theme = np.fromiter((len(a) == 1 for a in all_ids), dtype=bool, count=n) & ~has_context
+        of_review = mentions["review"].to_numpy(dtype=np.int64)
+        whole = one_theme[of_review] & (mentions["theme_id"].to_numpy() != UNTHEMED)
+        mentions.loc[whole, "polarity"] = whole_polarity[of_review[whole]]
+        if _has_review_scores(reviews):
+            review_scores = pd.to_numeric(reviews["sentiment_score"], errors="coerce").to_numpy(dtype=np.float32)
+            mentions.loc[whole, "sentiment_score"] = np.nan_to_num(review_scores[of_review[whole]])
     assignments = pd.DataFrame({
         "row": rows,
         "theme_id": primary_ids.astype(np.int64),
@@ -172,7 +224,7 @@ def link_themes(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, unit
 
 
 def assign_reviews(model: ThemeModel, reviews: pd.DataFrame, embeddings: np.ndarray, embedder: Any = None,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   clause_sentiment: ClauseSentiment | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mentions and assignments of further reviews under fitted themes, exactly as ``find_themes`` assigns its own.
 
     Every step is per review (the context rule uses the fitted stock phrases), so a file assigned chunk by chunk
@@ -184,7 +236,8 @@ def assign_reviews(model: ThemeModel, reviews: pd.DataFrame, embeddings: np.ndar
     rows = reviews["row"].to_numpy() if "row" in reviews else np.arange(len(texts))
     units, unit_vectors, missing = clause_units(texts, embeddings, embedder, model.sentences)
     context = context_mask(units, model.stock) if model.context else np.zeros(len(units), dtype=bool)
-    scores = unit_scores(reviews, units, unit_vectors, model.probe)
+    scores, labels = unit_scores(reviews, units, unit_vectors, model.probe,
+                                 clause_sentiment if model.reads_clauses else None)
     placed = place_units(model, reviews, texts, embeddings, units, unit_vectors, context, scores)
     topic_ids = model.topic_model.predict(placed["review_centred"]) if len(texts) else np.zeros(0, dtype=np.int64)
-    return link_themes(model, reviews, rows, units, placed, scores, context, missing, topic_ids)
+    return link_themes(model, reviews, rows, units, placed, scores, context, missing, topic_ids, labels)

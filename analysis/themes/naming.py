@@ -1,4 +1,5 @@
-"""Theme names: class-based TF-IDF keywords without near duplicates, quotes and the sentiment mix of each theme."""
+"""Theme names: class-based TF-IDF keywords without near duplicates, a phrase label (``labels``), quotes and the
+sentiment mix of each theme."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.text.tokenizers import tokenize
+from analysis.text.tokenizers import CJK_CHAR, content_word, tokenize
 from analysis.themes.clustering import UNTHEMED
+from analysis.themes.labels import theme_label
+from analysis.themes.polarity import theme_kind
 
 
 def _near_duplicate(word: str, chosen: Sequence[str]) -> bool:
@@ -21,6 +24,12 @@ def _near_duplicate(word: str, chosen: Sequence[str]) -> bool:
             if len(a) >= 4 and len(b) >= 4 and a[:5] == b[:5]:
                 return True
     return False
+
+
+def _nameable(word: str) -> bool:
+    """A keyword names something: a Chinese word of a content part of speech (jieba's dictionary: not an adverb,
+    pronoun, time word, person name...: "实在", "好好", "下次", "老公"); English words are already content words."""
+    return not CJK_CHAR.search(word) or content_word(word)
 
 
 def class_tfidf_keywords(docs: Sequence[str], classes: Sequence[int], n_keywords: int = 5) -> dict[int, list[str]]:
@@ -89,7 +98,7 @@ def keywords_from_counts(order: list[int], vocab: np.ndarray, per_class: np.ndar
         for j in np.lexsort((vocab, -scores[i])):
             if scores[i, j] <= 0 or len(chosen) >= n_keywords:
                 break
-            if not _near_duplicate(vocab[j], chosen):
+            if _nameable(vocab[j]) and not _near_duplicate(vocab[j], chosen):
                 chosen.append(str(vocab[j]))
         out[c] = chosen
     return out
@@ -131,8 +140,13 @@ def describe_themes(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequenc
             return seen
 
         short = per_review[texts.iloc[per_review["review"].to_numpy()].str.len().to_numpy() <= 300]
+        side = {"complaint": "negative", "praise": "positive"}.get(
+            theme_kind(float((pol == "negative").mean()), float((pol == "positive").mean())) if len(group) else "")
+        named = group[pol == side] if side and (pol == side).sum() >= 3 else group
+        named = named.sample(min(len(named), per_theme_docs), random_state=seed) if len(named) else named
         info[t] = {
             "keywords": keywords.get(t, []),
+            "label": theme_label(named["sentence"].astype(str).tolist(), keywords.get(t, [])),
             "size": int(group["review"].nunique()),
             "share": float(group["review"].nunique() / max(n_reviews, 1)),
             "mention_count": len(group),

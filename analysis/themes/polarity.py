@@ -29,6 +29,11 @@ def review_polarity_labels(reviews: pd.DataFrame) -> np.ndarray:
     return y
 
 
+def rated(reviews: pd.DataFrame) -> bool:
+    """Whether most reviews carry stars: the export's own ground truth, which the probe then learns from."""
+    return "rating" in reviews and bool(pd.to_numeric(reviews["rating"], errors="coerce").notna().mean() >= 0.5)
+
+
 def polarity_probe(review_vectors: np.ndarray, labels: np.ndarray, seed: int = 42, max_rows: int = 10000):
     """A logistic regression from embedding to P(positive), trained on this data's own labelled reviews.
 
@@ -63,9 +68,11 @@ POLARITY_THRESHOLD = 0.3  # |score| above this makes a clause negative or positi
 
 
 def theme_kind(neg: float, pos: float) -> str:
-    if neg >= 0.6:
+    """Complaint when most mentions are negative (60%), or half are and hardly any (10%) positive, the rest
+    stating facts ("申请退货", "requested a refund"); praise likewise; otherwise mixed."""
+    if neg >= 0.6 or (neg >= 0.5 and pos <= 0.1):
         return "complaint"
-    if pos >= 0.6:
+    if pos >= 0.6 or (pos >= 0.5 and neg <= 0.1):
         return "praise"
     return "mixed"
 

@@ -115,7 +115,7 @@ def build_result(mentions, assignments, texts, theme_ids, centroids, labels, ren
     rows = []
     for t in theme_ids:
         d = info[t]
-        auto = " / ".join(d["keywords"][:3]) or d["example"] or f"theme {t}"  # no content word: its typical clause
+        auto = d["label"] or d["example"] or f"theme {t}"  # no content word: its typical clause
         rows.append({
             "theme_id": int(t),
             "label": labels.get(t, auto),
