@@ -11,7 +11,7 @@ Data (../shared/data, SOURCES.md):
 
 Per set, on its single-aspect texts, for each method on the same USE-m embeddings:
 - NMI and ARI of a text's primary theme against its aspect (unthemed texts count as one more cluster, for every
-  method; BERTopic's outliers likewise);
+  method; BERTopic's outliers likewise; the product's general-feeling group, shown apart, is one more);
 - themes per text (mean, share with exactly one) and the unthemed share, for the product's themes;
 - polarity of the text on its primary theme against the human polarity of the aspect: polar-only accuracy (human
   positive/negative) and 3-class macro-F1 (with neutral); "whole text" is the review-level sentiment, the baseline
@@ -120,10 +120,14 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     rows = []
 
     def record(method: str, labels, seconds: float, result=None) -> None:
-        labels = np.asarray(labels)[keep]
+        labels = np.asarray(labels).copy()
+        if result is not None:  # the general feeling is a group the product shows apart: a cluster of its own
+            labels[result.general_feeling] = -2
+        labels = labels[keep]
         row = {"data": name, "method": method, "n": len(texts), "aspects": len(set(truth)),
                "NMI": normalized_mutual_info_score(truth, labels), "ARI": adjusted_rand_score(truth, labels),
-               "themes": len(set(labels.tolist()) - {-1}), "unthemed": float((labels == -1).mean()),
+               "themes": len(set(labels.tolist()) - {-1, -2}), "unthemed": float((labels == -1).mean()),
+               "general feeling": float((labels == -2).mean()),
                "seconds": round(seconds, 1)}
         if result is not None:
             assignments = result.assignments[keep]

@@ -19,6 +19,11 @@ if themes is None or themes.empty or theme_result is None:
     st.info(t("themes.none"))
     st.stop()
 st.caption(t("themes.unthemed", share=theme_result.unthemed_share))
+feeling = theme_result.general_feeling
+if len(feeling):  # venting and generic praise, shown apart: never a complaint theme
+    with st.expander(t("themes.feeling", n=len(feeling), share=len(feeling) / max(len(theme_result.assignments), 1))):
+        for text in theme_result.texts.iloc[feeling[:5]]:
+            st.text("“" + " ".join(str(text).split())[:200] + "”")  # review text as plain text, never markup
 
 complaints = theme_result.complaint_themes()
 praises = theme_result.praise_themes()

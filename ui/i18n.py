@@ -171,6 +171,9 @@ TEXT: dict[str, dict[str, str]] = {
     "themes.quotes": {"en": "Representative quotes", "zh": "代表性原话"},
     "themes.reviews": {"en": "Reviews in this theme ({n:,})", "zh": "该主题的评论（{n:,} 条）"},
     "themes.unthemed": {"en": "{share:.0%} of reviews fit no theme.", "zh": "{share:.0%} 的评论未归入任何主题。"},
+    "themes.feeling": {"en": "General feeling: {n:,} reviews ({share:.1%}) only say how the customer feels, naming "
+                             "nothing to fix or keep; they are not a theme",
+                       "zh": "整体感受：{n:,} 条评论（{share:.1%}）只表达感受，没有提到要改进或保持的具体方面，不计为主题"},
     "themes.edit": {"en": "Rename or merge themes", "zh": "重命名或合并主题"},
     "themes.rename_to": {"en": "New name for the selected theme", "zh": "所选主题的新名称"},
     "themes.rename": {"en": "Rename", "zh": "重命名"},

@@ -16,8 +16,10 @@ Design (see ``find_themes``):
    ``analysis.text.stopwords``) or when it is a stock phrase: repeated near-verbatim in at least 0.5% of reviews (5 at
    least) and independent of the review's polarity (the 95% interval of the positive share of the reviews that
    carry it lies within 0.3 of the corpus's share; an aspect phrase such as "battery died" leans one way). Context
-   clauses stay in ``mentions`` (``context`` True, unthemed) and take no part in fitting; a clause is context only
-   when its review has another clause that is not, so no review loses its themes.
+   clauses stay in ``mentions`` (``context`` True, unthemed) and take no part in fitting; a stock phrase is context
+   only when its review has another clause that is not. A review none of whose clauses names an aspect ("太失望了",
+   "Love it!") only vents or praises in general: all its clauses are context and it belongs to the general feeling
+   (``ThemeResult.general_feeling``), shown apart, never a theme.
 3. Space. Clause vectors lose their language's mean (so "物流太慢" and "slow delivery" meet: the multilingual
    encoder aligns meaning, but each language sits at its own offset) and the sentiment direction (the polarity
    probe's weight vector: themes are what customers talk about; how they feel is step 5's job, and without this

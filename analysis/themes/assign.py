@@ -146,8 +146,13 @@ def place_units(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embe
     fallback = (primary == UNTHEMED) & np.isin(np.arange(n), best_unit.index)
     primary[fallback] = best_unit.loc[np.flatnonzero(fallback), "t"].to_numpy()
     primary_sim[fallback] = best_unit.loc[np.flatnonzero(fallback), "s"].to_numpy()
-    # a clause adds a theme of its own only when it is close to it; a looser one belongs to what its review is about
+    # a review whose every clause is context names nothing: general feeling, no theme (``context_mask``)
     of_review = units["review"].to_numpy()
+    feeling = np.zeros(n, dtype=bool)
+    if len(units):
+        feeling[np.unique(of_review)] = pd.Series(context).groupby(of_review).all().to_numpy()
+    primary[feeling] = UNTHEMED
+    # a clause adds a theme of its own only when it is close to it; a looser one belongs to what its review is about
     loose = (unit_sim < model.join_similarity) & ~context & (primary[of_review] != UNTHEMED)
     unit_theme[loose] = primary[of_review[loose]]
     return {"unit_theme": unit_theme, "unit_sim": unit_sim, "primary": primary, "primary_sim": primary_sim,

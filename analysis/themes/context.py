@@ -39,18 +39,23 @@ def stock_phrases(units: pd.DataFrame, review_labels: np.ndarray, min_repeats: i
 
 
 def context_mask(units: pd.DataFrame, stock: frozenset[str]) -> np.ndarray:
-    """Which clauses are context: no aspect named (only stopwords and verdict words: "Will buy again", "很满意") or a
-    stock phrase; a candidate is context only when its review has another, non-candidate clause, so every review
-    keeps something to be themed by. Per review, so a chunk of reviews gets the flags the whole file would."""
+    """Which clauses are context: no aspect named (only stopwords, verdict and venting words: "Will buy again",
+    "很满意", "太失望了") or a stock phrase. A candidate is context when its review has another, non-candidate clause
+    (the review is themed by that one); a review none of whose clauses names an aspect only vents or praises in
+    general, so all of its clauses are context and the review belongs to no theme but to the general feeling
+    (``ThemeResult.general_feeling``). Per review, so a chunk of reviews gets the flags the whole file would."""
     if not len(units):
         return np.zeros(0, dtype=bool)
     sentences = units["sentence"].astype(str)
     token_of = {t: bool(tokenize(t)) for t in pd.unique(sentences)}
-    candidate = ~sentences.map(token_of).to_numpy(dtype=bool)
+    unnamed = ~sentences.map(token_of).to_numpy(dtype=bool)
+    candidate = unnamed.copy()
     if stock:
         candidate |= sentences.map(_normalised).isin(stock).to_numpy()
-    has_content = pd.Series(~candidate).groupby(units["review"].to_numpy()).transform("any").to_numpy()
-    return candidate & has_content
+    review = units["review"].to_numpy()
+    has_content = pd.Series(~candidate).groupby(review).transform("any").to_numpy()
+    feeling = pd.Series(unnamed).groupby(review).transform("all").to_numpy()
+    return (candidate & has_content) | feeling
 
 
 def context_clauses(units: pd.DataFrame, review_labels: np.ndarray, min_repeats: int,

@@ -42,10 +42,23 @@ class ThemeResult:
     model: ThemeModel | None = field(default=None, repr=False, compare=False)  # in memory only, never saved
 
     @property
+    def general_feeling(self) -> np.ndarray:
+        """Positions of the reviews that name nothing, only vent or praise in general ("太失望了", "Love it!"):
+        every clause of theirs is context. Shown apart, never as a theme."""
+        m = self.mentions
+        if not len(m) or "context" not in m:
+            return np.zeros(0, dtype=np.int64)
+        all_context = m["context"].astype(bool).groupby(m["review"].to_numpy(dtype=np.int64)).all()
+        return all_context.index[all_context.to_numpy()].to_numpy(dtype=np.int64)
+
+    @property
     def unthemed_share(self) -> float:
+        """Reviews with no theme that are not general feeling (those are accounted for by that group)."""
         if not len(self.assignments):
             return 0.0
-        return float((self.assignments["theme_id"] == UNTHEMED).mean())
+        unthemed = (self.assignments["theme_id"] == UNTHEMED).to_numpy().copy()
+        unthemed[self.general_feeling[self.general_feeling < len(unthemed)]] = False
+        return float(unthemed.mean())
 
     @property
     def n_themes(self) -> int:
