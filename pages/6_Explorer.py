@@ -70,12 +70,13 @@ else:
 export = result.output_frame().loc[reviews.index]
 stem = name.rsplit(".", 1)[0] or "reviews"
 downloads = st.columns(3)
-# Files are built only when clicked (callables), not on every rerun.
+# Files are built only when clicked (callables), not on every rerun; a click does not rerun the page: that rerun
+# raced the deferred file, and the button could stay on its spinner.
 downloads[0].download_button(t("explorer.export_csv"), lambda: to_csv_bytes(export), f"{stem}-reviews.csv",
-                             "text/csv", key="ri_dl_csv")
+                             "text/csv", key="ri_dl_csv", on_click="ignore")
 downloads[1].download_button(t("explorer.export_xlsx"),
                              lambda: to_xlsx_bytes({"reviews": export, "themes": result.themes}),
-                             f"{stem}-reviews.xlsx", key="ri_dl_xlsx",
+                             f"{stem}-reviews.xlsx", key="ri_dl_xlsx", on_click="ignore",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 downloads[2].download_button(t("explorer.export_themes"), lambda: to_csv_bytes(result.themes), f"{stem}-themes.csv",
-                             "text/csv", key="ri_dl_themes")
+                             "text/csv", key="ri_dl_themes", on_click="ignore")

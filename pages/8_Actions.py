@@ -120,9 +120,9 @@ def export() -> pd.DataFrame:
 
 downloads = st.columns(2)
 downloads[0].download_button(t("actions.export_csv"), lambda: to_csv_bytes(export()), f"{stem}-replies.csv",
-                             "text/csv", key="ri_replies_csv")
+                             "text/csv", key="ri_replies_csv", on_click="ignore")
 downloads[1].download_button(t("actions.export_xlsx"), lambda: to_xlsx_bytes({"replies": export()}),
-                             f"{stem}-replies.xlsx", key="ri_replies_xlsx",
+                             f"{stem}-replies.xlsx", key="ri_replies_xlsx", on_click="ignore",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("actions.work"))

@@ -83,6 +83,7 @@ def _html() -> bytes:
 
 left, right = st.columns(2)
 left.download_button(t("report_page.download_html"), _html, f"{file_stem}.html", "text/html", key="ri_report_html",
+                     on_click="ignore",
                      icon="📄")
 with right:
     if pdf_browser() is None:

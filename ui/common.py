@@ -264,7 +264,8 @@ def charts_download(page_name: str) -> None:
     figures = st.session_state.pop(_PAGE_FIGURES, {})
     if figures:
         st.download_button(t("common.download_charts"), lambda: figures_html(list(figures.values()), page_name),
-                           f"{page_name.lower()}-charts.html", "text/html", key=f"ri_charts_{page_name}")
+                           f"{page_name.lower()}-charts.html", "text/html", key=f"ri_charts_{page_name}",
+                           on_click="ignore")
     st.caption(t("common.png_hint"))
 
 

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -88,6 +89,14 @@ def _to_storable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, json_columns
 
 
+# Connections of one process to one file share a database instance, created by the first connect and dropped by the
+# last close. Opened and closed from several session threads at once, a connection could meet an instance that was
+# being set up or torn down: four sessions saving embeddings together failed once with "Table Function with name
+# pandas_scan does not exist" (DuckDB's Python scan of a registered frame). Opening and closing in turn, each call's
+# work still runs beside the others'.
+_OPENING = threading.Lock()
+
+
 class Workspace:
     """A DuckDB file of saved analyses: save, list, open, rename, delete; the reply queue's state and
     the LLM answer cache."""
@@ -105,7 +114,8 @@ class Workspace:
         deadline = time.monotonic() + self.lock_timeout_s
         while True:
             try:
-                db = duckdb.connect(str(self.path))
+                with _OPENING:
+                    db = duckdb.connect(str(self.path))
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
@@ -114,7 +124,8 @@ class Workspace:
         try:
             yield db
         finally:
-            db.close()
+            with _OPENING:
+                db.close()
 
     def _migrate(self, db: duckdb.DuckDBPyConnection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -263,9 +274,10 @@ class Workspace:
                     db.register("new_vectors", frame)
                     db.execute("INSERT OR IGNORE INTO embedding_cache SELECT key, vector FROM new_vectors")
                 return
-            except (duckdb.ConstraintException, duckdb.TransactionException):
+            except (duckdb.ConstraintException, duckdb.TransactionException, duckdb.CatalogException):
                 # Two sessions caching the same new text at once: the other's insert won. Its vector is the same
-                # bytes (same model, same text), so inserting again ignores what it wrote and adds the rest.
+                # bytes (same model, same text), so inserting again ignores what it wrote and adds the rest. (A
+                # catalog error: a registered frame's scan missing in a connection made mid-set-up, see _OPENING.)
                 if attempt == 2:
                     raise
 
