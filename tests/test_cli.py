@@ -123,3 +123,12 @@ def test_the_cli_speaks_chinese_with_a_setting(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=120, env=chinese)
     assert done.returncode == 0
     assert "行数：读取" in done.stdout and "rows:" not in done.stdout
+
+
+def test_bench_measures_in_fresh_processes_from_the_repository_root():
+    """Each measured run is a child process that imports the package: it must start where the package is."""
+    done = subprocess.run([sys.executable, "-m", "analysis", "bench", "--sizes", "60", "--no-bertopic", "--json"],
+                          check=False, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = json.loads(done.stdout[done.stdout.index("["):])
+    assert rows[0]["reviews"] == 60 and rows[0]["cold"]["seconds"] > 0 and rows[0]["warm"]["seconds"] > 0, rows

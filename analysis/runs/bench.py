@@ -173,7 +173,7 @@ def _child(kind: str, *args: str) -> dict:
     """One measured run in a fresh process; ``peak_mb`` is its whole process tree's (encoder workers included)."""
     code = f"import json, sys; from analysis.runs.bench import run_{kind}; print(json.dumps(run_{kind}(*sys.argv[1:])))"
     done, tree_peak = run_watched([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, cwd=Path(__file__).resolve().parents[1])
+                                  text=True, cwd=Path(__file__).resolve().parents[2])  # the repository root
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
