@@ -126,8 +126,13 @@ def clause_sentiment(model, embedder: Embedder):
     A mention's polarity comes from its clause, not from its review's stars: "fast delivery, but the strap broke"
     is praise of delivery and a complaint about the strap. The clause vectors are the model's input when it reads
     the same encoder (one encoder pass serves both, as for reviews); calls are shaped as ``score_sentiment``'s, so a
-    clause scores the same whichever clauses share its call."""
+    clause scores the same whichever clauses share its call. None (the probe reads the clauses) for a model that
+    does not take the embedder's vectors."""
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
+    if not same_encoder:
+        # A model with its own encoder (e5, the cascade, a Hugging Face model) would run that encoder again on every
+        # clause (about four per review); such a run keeps the probe for clauses.
+        return None
 
     def score(texts: list[str], vectors: np.ndarray) -> pd.DataFrame:
         return score_sentiment(model, texts, vectors if same_encoder else None)
