@@ -3,13 +3,14 @@ languages ("battery dies fast / 电池不耐用"), instead of three keywords in 
 
 Why phrases: keywords name what a theme is about but not what is wrong or right with it ("size / 尺码 / 偏小"); the
 words customers repeat ("runs small", "尺码偏小") say both. A phrase is a run of 2-6 words (English) or 2-5 jieba words
-of 2-8 characters (Chinese) that starts and ends on a content word and holds one of the theme's keywords, ranked by
-how many of the theme's clauses contain it, three words a little above two (they say more), a tie to the shorter. A
-phrase that is mostly cut out of a longer one (a content word right before or after it: "clear sound and deep" of
-"... deep bass") does not count: the longer one competes instead. A complaint theme is named from its negative clauses and a praise theme
-from its positive ones, so a complaint is never labelled with praise. A language takes
-part when it holds at least a fifth of the clauses; with no phrase that at least three clauses (and 3% of them)
-share, its two best keywords stand in ("battery, charger", "电池、掉电"). Deterministic: ties go to the alphabetically first phrase.
+of 2-8 characters (Chinese) that starts and ends on a content word and holds one of the theme's keywords. It is
+ranked by how many of the theme's clauses contain it, three words a little above two (they say more); a tie goes to
+the shorter, then the alphabetically first, so the label is deterministic. A phrase mostly cut out of a longer one
+(a content word right before or after it: "clear sound and deep" of "... deep bass") does not count; the longer one
+competes instead. A complaint theme is named from its negative clauses and a praise theme from its positive ones, so
+a complaint is never labelled with praise. A language takes part when it holds at least a fifth of the clauses; with
+no phrase that at least three clauses (and 3% of them) share, its two best keywords stand in ("battery, charger",
+"电池、掉电").
 """
 
 from __future__ import annotations
