@@ -17,6 +17,11 @@ Per set, on its single-aspect texts, for each method on the same USE-m embedding
   positive/negative) and 3-class macro-F1 (with neutral); "whole text" is the review-level sentiment, the baseline
   the product must beat by reading the clause itself. Unthemed texts keep the review-level polarity.
 
+Keywords, for the product's themes, with the re-ranking (``naming.mmr_keywords``) and without it (the c-TF-IDF top
+five of the same themes): coherence (mean NPMI of each theme's keyword pairs over the set's texts: do the words
+occur together), diversity (distinct keywords / all keywords: are themes named apart) and redundancy (mean cosine
+between a theme's own keywords: near-duplicates). ``--diversity`` sets the re-ranking's weight (chosen on dev).
+
 Methods: ``ours`` (``find_themes`` as the pipeline runs it: clauses, context, complaint/praise split, after the
 default sentiment model), ``ours, reviews only`` (``sentences=False``), BERTopic with defaults (UMAP 5-d,
 HDBSCAN min_cluster_size=10; ``pip install -r requirements-bench.txt``), k-means with k = the number of aspects (a
@@ -99,6 +104,49 @@ def polarity_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float
                                         zero_division=0)) if known.any() else float("nan")}
 
 
+def keyword_quality(keywords: list[list[str]], texts: list[str], embedder) -> dict[str, float]:
+    """Coherence (NPMI over documents), diversity and redundancy of the themes' keyword lists (module docstring)."""
+    from analysis.text.tokenizers import tokenize
+
+    docs = [set(tokenize(t)) for t in texts]
+    n = len(docs)
+
+    def p(*words: str) -> float:
+        return sum(all(w in d for w in words) for d in docs) / n
+
+    npmi, redundancy = [], []
+    for words in keywords:
+        for i, a in enumerate(words):
+            for b in words[i + 1 :]:
+                pa, pb, pab = p(a), p(b), p(a, b)
+                npmi.append(-1.0 if pab == 0 or pa == 0 or pb == 0 else
+                            (np.log(pab / (pa * pb)) / -np.log(pab) if pab < 1 else 1.0))
+        if len(words) > 1:
+            V = embedder.embed(words)
+            sims = V @ V.T
+            redundancy.append(float(sims[np.triu_indices(len(words), 1)].mean()))
+    flat = [w for words in keywords for w in words]
+    return {"coherence": float(np.mean(npmi)) if npmi else float("nan"),
+            "diversity": len(set(flat)) / max(len(flat), 1),
+            "redundancy": float(np.mean(redundancy)) if redundancy else float("nan")}
+
+
+def keyword_rows(name: str, result, texts: list[str], embedder) -> list[dict]:
+    """``keyword_quality`` of the result's keywords and of the same themes' plain c-TF-IDF keywords."""
+    from analysis.themes.naming import describe_themes
+
+    ids = result.themes["theme_id"].tolist()
+    plain = describe_themes(result.mentions, result.texts, ids, len(result.assignments), result.params.get("seed", 42))
+    rows = []
+    for method, lists in (("re-ranked (MMR)", result.themes["keywords"].tolist()),
+                          ("c-TF-IDF only", [plain[t]["keywords"] for t in ids])):
+        row = {"data": name, "keywords": method, **keyword_quality(lists, texts, embedder)}
+        print(f"  keywords {method:16s} coherence {row['coherence']:+.3f} diversity {row['diversity']:.3f} "
+              f"redundancy {row['redundancy']:.3f}", flush=True)
+        rows.append(row)
+    return rows
+
+
 def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool, seed: int) -> list[dict]:
     """Every method fits on all of ``every`` (as a shop's whole export); the numbers are over its one-aspect texts."""
     from sklearn.cluster import KMeans
@@ -151,6 +199,7 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     started = time.perf_counter()
     ours = find_themes(reviews, embedder, embeddings=X, seed=seed, clause_sentiment=clause_sentiment(sentiment, embedder))
     record("ours", ours.assignments["theme_id"], time.perf_counter() - started, ours)
+    KEYWORDS.extend(keyword_rows(name, ours, every["text"].tolist(), embedder))
     started = time.perf_counter()
     probed = find_themes(reviews, embedder, embeddings=X, seed=seed)
     record("ours, probe polarity", probed.assignments["theme_id"], time.perf_counter() - started, probed)
@@ -168,6 +217,9 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     return rows
 
 
+KEYWORDS: list[dict] = []  # keyword_rows of each set's run of ``ours``
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev",
@@ -175,12 +227,17 @@ def main() -> None:
     parser.add_argument("--zh-dominance", type=float, default=2 / 3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-bertopic", action="store_true")
+    parser.add_argument("--diversity", type=float, default=None, help="keyword re-ranking weight (naming.DIVERSITY)")
     parser.add_argument("--only", choices=("en", "zh"), default=None, help="one set only")
     parser.add_argument("--cache", default=str(Path.home() / ".cache" / "review-insights" / "eval_embeddings.sqlite"))
     args = parser.parse_args()
 
     from analysis.encoders import load_embedder
     from analysis.sentiment import load_sentiment_model
+    from analysis.themes import naming
+
+    if args.diversity is not None:
+        naming.DIVERSITY = args.diversity
 
     embedder = load_embedder("use-m", cache=args.cache)
     sentiment = load_sentiment_model("default")
@@ -198,6 +255,7 @@ def main() -> None:
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 250, "display.precision", 3, "display.max_columns", 30):
         print("\n" + table.to_string(index=False))
+        print("\n" + pd.DataFrame(KEYWORDS).to_string(index=False))
     print("\ntargets: NMI >= 1.10 x BERTopic's; themes per one-aspect text <= 1.5; polarity on the theme: polar "
           "accuracy >= 0.90, 3-class macro-F1 >= 0.70")
 
