@@ -17,10 +17,9 @@ Per set, on its single-aspect texts, for each method on the same USE-m embedding
   positive/negative) and 3-class macro-F1 (with neutral); "whole text" is the review-level sentiment, the baseline
   the product must beat by reading the clause itself. Unthemed texts keep the review-level polarity.
 
-Keywords, for the product's themes, with the re-ranking (``naming.mmr_keywords``) and without it (the c-TF-IDF top
-five of the same themes): coherence (mean NPMI of each theme's keyword pairs over the set's texts: do the words
-occur together), diversity (distinct keywords / all keywords: are themes named apart) and redundancy (mean cosine
-between a theme's own keywords: near-duplicates). ``--diversity`` sets the re-ranking's weight (chosen on dev).
+Keywords of the product's themes: coherence (mean NPMI of each theme's keyword pairs over the set's texts: do the
+words occur together), diversity (distinct keywords / all keywords: are themes named apart) and redundancy (mean
+cosine between a theme's own keywords, embedded alone: near-duplicates).
 
 Methods: ``ours`` (``find_themes`` as the pipeline runs it: clauses, context, complaint/praise split, after the
 default sentiment model), ``ours, reviews only`` (``sentences=False``), BERTopic with defaults (UMAP 5-d,
@@ -131,20 +130,12 @@ def keyword_quality(keywords: list[list[str]], texts: list[str], embedder) -> di
             "redundancy": float(np.mean(redundancy)) if redundancy else float("nan")}
 
 
-def keyword_rows(name: str, result, texts: list[str], embedder) -> list[dict]:
-    """``keyword_quality`` of the result's keywords and of the same themes' plain c-TF-IDF keywords."""
-    from analysis.themes.naming import describe_themes
-
-    ids = result.themes["theme_id"].tolist()
-    plain = describe_themes(result.mentions, result.texts, ids, len(result.assignments), result.params.get("seed", 42))
-    rows = []
-    for method, lists in (("re-ranked (MMR)", result.themes["keywords"].tolist()),
-                          ("c-TF-IDF only", [plain[t]["keywords"] for t in ids])):
-        row = {"data": name, "keywords": method, **keyword_quality(lists, texts, embedder)}
-        print(f"  keywords {method:16s} coherence {row['coherence']:+.3f} diversity {row['diversity']:.3f} "
-              f"redundancy {row['redundancy']:.3f}", flush=True)
-        rows.append(row)
-    return rows
+def keyword_row(name: str, result, texts: list[str], embedder) -> dict:
+    """``keyword_quality`` of the result's theme keywords, printed."""
+    row = {"data": name, **keyword_quality(result.themes["keywords"].tolist(), texts, embedder)}
+    print(f"  keywords  coherence {row['coherence']:+.3f} diversity {row['diversity']:.3f} "
+          f"redundancy {row['redundancy']:.3f}", flush=True)
+    return row
 
 
 def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool, seed: int) -> list[dict]:
@@ -199,7 +190,7 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     started = time.perf_counter()
     ours = find_themes(reviews, embedder, embeddings=X, seed=seed, clause_sentiment=clause_sentiment(sentiment, embedder))
     record("ours", ours.assignments["theme_id"], time.perf_counter() - started, ours)
-    KEYWORDS.extend(keyword_rows(name, ours, every["text"].tolist(), embedder))
+    KEYWORDS.append(keyword_row(name, ours, every["text"].tolist(), embedder))
     started = time.perf_counter()
     probed = find_themes(reviews, embedder, embeddings=X, seed=seed)
     record("ours, probe polarity", probed.assignments["theme_id"], time.perf_counter() - started, probed)
@@ -217,7 +208,7 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     return rows
 
 
-KEYWORDS: list[dict] = []  # keyword_rows of each set's run of ``ours``
+KEYWORDS: list[dict] = []  # keyword_row of each set's run of ``ours``
 
 
 def main() -> None:
@@ -227,17 +218,12 @@ def main() -> None:
     parser.add_argument("--zh-dominance", type=float, default=2 / 3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-bertopic", action="store_true")
-    parser.add_argument("--diversity", type=float, default=None, help="keyword re-ranking weight (naming.DIVERSITY)")
     parser.add_argument("--only", choices=("en", "zh"), default=None, help="one set only")
     parser.add_argument("--cache", default=str(Path.home() / ".cache" / "review-insights" / "eval_embeddings.sqlite"))
     args = parser.parse_args()
 
     from analysis.encoders import load_embedder
     from analysis.sentiment import load_sentiment_model
-    from analysis.themes import naming
-
-    if args.diversity is not None:
-        naming.DIVERSITY = args.diversity
 
     embedder = load_embedder("use-m", cache=args.cache)
     sentiment = load_sentiment_model("default")

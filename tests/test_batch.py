@@ -111,3 +111,26 @@ def test_the_first_pass_caches_every_clause_so_theming_runs_without_the_encoder(
     assert report["pieces"] >= 3 and report["themes"] >= 2
     assert embedder.uncached(texts + clauses_to_embed(texts)) == []
     assert embedder.inner._model is None  # released after the first pass and never loaded again
+
+
+def test_a_review_of_general_feeling_stays_one_when_its_piece_is_slimmed_and_combined():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.encoders import load_embedder
+    from analysis.runs.batch import _slim
+    from analysis.themes import assign_reviews, combine_parts, find_themes
+
+    texts = pd.read_csv(SAMPLE)["review"].astype(str).head(600)
+    venting = pd.Series(["太失望了！", "Love it!", "好评！", "Great product."] * 5)
+    texts = pd.concat([texts, venting], ignore_index=True)
+    reviews = pd.DataFrame({"row": np.arange(len(texts)), "text": texts})
+    embedder = load_embedder("use-m")
+    vectors = embedder.embed(texts.tolist())
+    fit = find_themes(reviews.iloc[:500], embedder, embeddings=vectors[:500], seed=42)
+    mentions, assignments = assign_reviews(fit.model, reviews.iloc[500:], vectors[500:], embedder)
+    whole = combine_parts(fit, np.arange(500), [(np.arange(500, len(texts)), mentions, assignments)], texts)
+    slim = combine_parts(fit, np.arange(500), [(np.arange(500, len(texts)), _slim(mentions), assignments)], texts)
+    assert set(range(600, len(texts))) <= set(whole.general_feeling.tolist())  # the venting reviews
+    assert slim.general_feeling.tolist() == whole.general_feeling.tolist()
+    assert slim.unthemed_share == whole.unthemed_share

@@ -39,7 +39,11 @@ def test_the_shipped_sample_analysis_equals_a_fresh_run(shipped, fresh) -> None:
     # The float32 pass is the wheel's own on every CPU; BLAS kernels differ between CPUs in the last bits only.
     assert (a["sentiment_label"] == b["sentiment_label"]).mean() >= 0.999, REWRITE
     np.testing.assert_allclose(a["sentiment_score"], b["sentiment_score"], atol=1e-4, err_msg=REWRITE)
-    assert sorted(shipped.themes["label"]) == sorted(fresh.themes["label"]), REWRITE
+    # One label may differ: those last bits move a few clauses between themes, enough to flip a near tie between two
+    # phrases (measured: written on an AMD EPYC, "价格实惠 / value for money" read "价位非常划算 / value for money" on an
+    # Intel Xeon with AMX, every other label and the alert the same).
+    differ = set(shipped.themes["label"]) ^ set(fresh.themes["label"])
+    assert len(shipped.themes) == len(fresh.themes) and len(differ) <= 2, (REWRITE, sorted(differ))
     assert adjusted_rand_score(a["theme_id"], b["theme_id"]) >= 0.99, REWRITE
     assert shipped.alerts[["product", "label", "period"]].values.tolist() == \
         fresh.alerts[["product", "label", "period"]].values.tolist(), REWRITE

@@ -120,6 +120,9 @@ def _slim(mentions: pd.DataFrame) -> pd.DataFrame:
         "similarity": mentions["similarity"].to_numpy(dtype=np.float32),
         "sentiment_score": mentions["sentiment_score"].to_numpy(dtype=np.float32),
         "polarity": pd.Categorical(mentions["polarity"], categories=["negative", "neutral", "positive"]),
+        # which reviews only vent or praise in general (``ThemeResult.general_feeling``): a byte per clause
+        "context": mentions["context"].to_numpy(dtype=bool) if "context" in mentions
+        else np.zeros(len(mentions), dtype=bool),
     })
 
 

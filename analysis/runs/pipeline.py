@@ -135,7 +135,7 @@ def clause_sentiment(model, embedder: Embedder):
         return None
 
     def score(texts: list[str], vectors: np.ndarray) -> pd.DataFrame:
-        return score_sentiment(model, texts, vectors if same_encoder else None)
+        return score_sentiment(model, texts, vectors)
 
     return score
 

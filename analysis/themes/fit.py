@@ -46,7 +46,6 @@ def find_themes(
     split_polarity: bool = True,
     clause_sentiment: ClauseSentiment | None = None,
     join_similarity: float = JOIN_SIMILARITY,
-    keyword_reranking: bool = True,
 ) -> ThemeResult:
     """Cluster reviews into named themes, each with its sentiment mix and quotes; reviews may carry several.
 
@@ -66,8 +65,6 @@ def find_themes(
         split_polarity: split themes that are clearly both complaint and praise into two.
         join_similarity: reduced-space cosine a clause needs to its theme to add that theme to its review; a
             looser clause takes the review's primary theme (chosen on development data, see ``JOIN_SIMILARITY``).
-        keyword_reranking: re-rank each theme's c-TF-IDF keywords by closeness to the theme (``naming.DIVERSITY``;
-            needs the embedder); False keeps the c-TF-IDF order.
         clause_sentiment: the sentiment model's reading of clause texts (step 5), used when the reviews carry no
             stars; with stars (or without it) a probe trained on this export's own stars scores each clause's vector.
             Measured (``benchmarks/eval_aspects.py``): on SemEval-14 sentences, which have no stars, the model's
@@ -182,8 +179,7 @@ def find_themes(
     params = {"seed": seed, "n_themes": n_themes, "chosen_k": clusterer.chosen_k_, "k_scores": clusterer.k_scores_,
               "sentences": sentences, "min_similarity": min_similarity}
     params["n_topics"] = model.topic_model.n_topics_
-    result = build_result(mentions, assignments, texts, new_ids, embed_centroids, labels, renamed, params, topics,
-                          embedder.embed if embedder is not None and keyword_reranking else None)
+    result = build_result(mentions, assignments, texts, new_ids, embed_centroids, labels, renamed, params, topics)
     result.model = model
     logger.info("themes: %d (k=%d), unthemed %.1f%%", result.n_themes, clusterer.chosen_k_, 100 * result.unthemed_share)
     return result

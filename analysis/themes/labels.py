@@ -15,17 +15,15 @@ no phrase that at least three clauses (and 3% of them) share, its two best keywo
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from analysis.text.stopwords import is_stopword
-from analysis.text.tokenizers import CJK_RUN, LATIN_WORD, segment
+from analysis.text.tokenizers import CJK_CHAR, CJK_RUN, LATIN_WORD, segment
 
 MIN_SHARE = 0.03
 MIN_CLAUSES = 3
 LANGUAGE_SHARE = 0.2
-_HAS_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _runs(words: list[str], longest: int, joiner: str, chinese: bool) -> dict[str, bool]:
@@ -85,10 +83,10 @@ def _best_phrase(clauses: Sequence[str], keywords: Sequence[str], chinese: bool)
 
 def theme_label(clauses: Sequence[str], keywords: Sequence[str]) -> str:
     """The theme's label from its clauses (a seeded sample is enough) and its keywords; "" when it has neither."""
-    chinese = [c for c in clauses if _HAS_CJK.search(c)]
-    english = [c for c in clauses if not _HAS_CJK.search(c)]
-    zh_keywords = [k for k in keywords if _HAS_CJK.search(k)]
-    en_keywords = [k for k in keywords if not _HAS_CJK.search(k)]
+    chinese = [c for c in clauses if CJK_CHAR.search(c)]
+    english = [c for c in clauses if not CJK_CHAR.search(c)]
+    zh_keywords = [k for k in keywords if CJK_CHAR.search(k)]
+    en_keywords = [k for k in keywords if not CJK_CHAR.search(k)]
     parts = []
     for group, words, is_chinese in sorted([(english, en_keywords, False), (chinese, zh_keywords, True)],
                                            key=lambda g: -len(g[0])):

@@ -1,10 +1,10 @@
-"""Theme names: class-based TF-IDF keywords without near duplicates, re-ranked by their closeness to the theme
-(maximal marginal relevance), a phrase label (``labels``), quotes and the sentiment mix of each theme."""
+"""Theme names: class-based TF-IDF keywords without near duplicates, a phrase label (``labels``), quotes and the
+sentiment mix of each theme."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,12 +38,6 @@ def class_tfidf_keywords(docs: Sequence[str], classes: Sequence[int], n_keywords
     score(t, c) = tf(t, c) / |c| * log(1 + A / f(t)), with A the mean number of tokens per class and f(t) the
     frequency of t over all classes: frequent in this theme, rare in the others.
     """
-    return {c: [w for w, _ in scored] for c, scored in class_tfidf_scores(docs, classes, n_keywords).items()}
-
-
-def class_tfidf_scores(docs: Sequence[str], classes: Sequence[int],
-                       n_keywords: int = 5) -> dict[int, list[tuple[str, float]]]:
-    """``class_tfidf_keywords`` with each word's c-TF-IDF score."""
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -62,7 +56,7 @@ def class_tfidf_scores(docs: Sequence[str], classes: Sequence[int],
         (np.ones(len(classes)), (np.array([index[c] for c in classes]), np.arange(len(classes)))),
         shape=(len(order), len(classes)),
     )
-    return scored_keywords(order, vocab, np.asarray((onehot @ counts).todense(), dtype=np.float64), n_keywords)
+    return keywords_from_counts(order, vocab, np.asarray((onehot @ counts).todense(), dtype=np.float64), n_keywords)
 
 
 def class_token_counts(docs: Sequence[str], classes: Sequence[int]) -> dict[int, Counter]:
@@ -92,82 +86,22 @@ def keywords_from_counts(order: list[int], vocab: np.ndarray, per_class: np.ndar
                          n_keywords: int = 5) -> dict[int, list[str]]:
     """The c-TF-IDF keywords of ``class_tfidf_keywords`` from token counts per class (rows ``order``, columns the
     sorted ``vocab``)."""
-    return {c: [w for w, _ in scored] for c, scored in scored_keywords(order, vocab, per_class, n_keywords).items()}
-
-
-def scored_keywords(order: list[int], vocab: np.ndarray, per_class: np.ndarray,
-                    n_keywords: int = 5) -> dict[int, list[tuple[str, float]]]:
-    """``keywords_from_counts`` with each word's c-TF-IDF score."""
     index = {c: i for i, c in enumerate(order)}
     tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1.0)
     avg = per_class.sum() / max(len(order), 1)
     idf = np.log1p(avg / np.maximum(per_class.sum(axis=0), 1.0))
     # Require a word to occur at least twice in the class (or once for tiny classes) to count as a keyword.
     scores = tf * idf * (per_class >= np.minimum(2, per_class.sum(axis=1, keepdims=True) / 50 + 1))
-    out: dict[int, list[tuple[str, float]]] = {}
+    out: dict[int, list[str]] = {}
     for c, i in index.items():
-        chosen: list[tuple[str, float]] = []
+        chosen: list[str] = []
         for j in np.lexsort((vocab, -scores[i])):
             if scores[i, j] <= 0 or len(chosen) >= n_keywords:
                 break
-            if _nameable(vocab[j]) and not _near_duplicate(vocab[j], [w for w, _ in chosen]):
-                chosen.append((str(vocab[j]), float(scores[i, j])))
+            if _nameable(vocab[j]) and not _near_duplicate(vocab[j], chosen):
+                chosen.append(str(vocab[j]))
         out[c] = chosen
     return out
-
-
-CANDIDATES = 10  # c-TF-IDF words per theme that the re-ranking chooses its keywords from
-DIVERSITY = 0.5  # maximal marginal relevance: weight of a word's redundancy against its relevance
-CLOSENESS = 0.5  # share of a word's relevance that is its closeness to the theme (the rest: its c-TF-IDF score)
-# Both chosen on SemEval-14 dev (benchmarks/eval_aspects.py): against the c-TF-IDF top five, redundancy (mean cosine
-# between a theme's keywords) 0.406 -> 0.341 at the same coherence (NPMI -0.385 -> -0.380); relevance from closeness
-# alone (KeyBERT's) lost coherence (-0.49 at every diversity 0-0.7: rare words close to the centroid, "overbearing")
-
-WordVectors = Callable[[list[str]], np.ndarray]
-"""Unit vectors of words in the themes' embedding space (the embedder's ``embed``)."""
-
-
-def mmr_keywords(candidates: Sequence[tuple[str, float]], vectors: np.ndarray, centroid: np.ndarray,
-                 n_keywords: int = 5, diversity: float = DIVERSITY, closeness: float = CLOSENESS) -> list[str]:
-    """The ``n_keywords`` of the c-TF-IDF ``candidates`` ((word, score), best first; unit ``vectors``) chosen by
-    maximal marginal relevance, in the order chosen (BERTopic's MMR, with a relevance of its own).
-
-    Why: c-TF-IDF alone lists near-synonyms side by side ("delicious", "tasty"; "服务", "服务员") and words frequent
-    here by accident; closeness to the theme alone (KeyBERT) favours rare words. A word's relevance is ``closeness``
-    x its cosine to the theme's ``centroid`` plus the rest x its c-TF-IDF score over the theme's best; each step
-    takes the word maximising (1 - diversity) x relevance - diversity x its highest cosine to a word already taken
-    in the same script. Ties go to the better c-TF-IDF rank. A translation is not a near-duplicate: the multilingual
-    space puts "warm" next to "保暖", and a bilingual theme needs words of both languages (its label is named from
-    each language's keywords, ``labels``)."""
-    if not len(candidates):
-        return []
-    vectors = np.asarray(vectors, dtype=np.float64)
-    scores = np.array([score for _, score in candidates], dtype=np.float64)
-    relevance = closeness * (vectors @ np.asarray(centroid, dtype=np.float64)) + \
-        (1 - closeness) * scores / max(scores.max(), 1e-12)
-    chinese = np.array([bool(CJK_CHAR.search(w)) for w, _ in candidates])
-    similar = np.where(chinese[:, None] == chinese[None, :], vectors @ vectors.T, -1.0)
-    chosen: list[int] = [int(np.argmax(relevance))]
-    while len(chosen) < min(n_keywords, len(candidates)):
-        rest = [i for i in range(len(candidates)) if i not in chosen]
-        gain = (1 - diversity) * relevance[rest] - diversity * similar[np.ix_(rest, chosen)].max(axis=1)
-        chosen.append(rest[int(np.argmax(gain))])
-    return [candidates[i][0] for i in chosen]
-
-
-def reranked_keywords(candidates: dict[int, list[tuple[str, float]]], centroids: dict[int, np.ndarray],
-                      word_vectors: WordVectors, n_keywords: int = 5,
-                      diversity: float | None = None) -> dict[int, list[str]]:
-    """``mmr_keywords`` of every theme, embedding each distinct candidate word once (``diversity``: ``DIVERSITY``)."""
-    diversity = DIVERSITY if diversity is None else diversity
-    words = sorted({w for scored in candidates.values() for w, _ in scored})
-    if not words:
-        return {t: [] for t in candidates}
-    vectors = np.asarray(word_vectors(words), dtype=np.float32)
-    row = {w: i for i, w in enumerate(words)}
-    return {t: mmr_keywords(scored, vectors[[row[w] for w, _ in scored]], centroids[t], n_keywords, diversity)
-            if t in centroids and len(scored) else [w for w, _ in scored[:n_keywords]]
-            for t, scored in candidates.items()}
 
 
 def _quote(text: str, limit: int = 200) -> str:
@@ -176,12 +110,8 @@ def _quote(text: str, limit: int = 200) -> str:
 
 
 def describe_themes(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequence[int], n_reviews: int,
-              seed: int, per_theme_docs: int = 400, word_vectors: WordVectors | None = None,
-              centroids: dict[int, np.ndarray] | None = None) -> dict[int, dict]:
-    """Keywords, sentiment mix and quotes of each theme from its mentions.
-
-    With ``word_vectors`` and the themes' ``centroids`` the keywords are ``reranked_keywords`` of the c-TF-IDF
-    candidates; without them (a merge of a saved analysis), the c-TF-IDF top five."""
+              seed: int, per_theme_docs: int = 400) -> dict[int, dict]:
+    """Keywords, sentiment mix and quotes of each theme from its mentions."""
     themed = mentions[mentions["theme_id"] != UNTHEMED]
     # c-TF-IDF over a seeded sample of each theme's clauses (the closest half and a random half).
     docs, classes = [], []
@@ -192,10 +122,7 @@ def describe_themes(mentions: pd.DataFrame, texts: pd.Series, theme_ids: Sequenc
             group = pd.concat([close, rest])
         docs.extend(group["sentence"].tolist())
         classes.extend([t] * len(group))
-    if word_vectors is not None and centroids is not None:
-        keywords = reranked_keywords(class_tfidf_scores(docs, classes, CANDIDATES), centroids, word_vectors)
-    else:
-        keywords = class_tfidf_keywords(docs, classes)
+    keywords = class_tfidf_keywords(docs, classes)
     info: dict[int, dict] = {}
     for t in theme_ids:
         group = themed[themed["theme_id"] == t]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.themes.clustering import UNTHEMED, unit_rows
-from analysis.themes.naming import WordVectors, describe_themes
+from analysis.themes.naming import describe_themes
 from analysis.themes.polarity import theme_kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +40,6 @@ class ThemeResult:
     params: dict = field(default_factory=dict)
     topics: pd.DataFrame = field(default_factory=pd.DataFrame)
     model: ThemeModel | None = field(default=None, repr=False, compare=False)  # in memory only, never saved
-    word_vectors: WordVectors | None = field(default=None, repr=False, compare=False)  # keywords' re-ranking; in memory
 
     @property
     def general_feeling(self) -> np.ndarray:
@@ -119,16 +118,13 @@ class ThemeResult:
         centroids = np.vstack([centroid if t == keep else self.centroids[pos[t]] for t in order])
         return build_result(
             mentions, assignments.drop(columns=["theme_label"]), self.texts, order, centroids, labels, renamed,
-            self.params, self.topics, self.word_vectors,
+            self.params, self.topics,
         )
 
 
 def build_result(mentions, assignments, texts, theme_ids, centroids, labels, renamed, params,
-                  topics: pd.DataFrame | None = None, word_vectors: WordVectors | None = None) -> ThemeResult:
-    """The result's tables from its mentions and assignments; ``word_vectors`` re-rank the keywords."""
-    by_theme = dict(zip(theme_ids, np.asarray(centroids, dtype=np.float32), strict=False))
-    info = describe_themes(mentions, texts, theme_ids, len(assignments), params.get("seed", 42),
-                           word_vectors=word_vectors, centroids=by_theme if word_vectors is not None else None)
+                  topics: pd.DataFrame | None = None) -> ThemeResult:
+    info = describe_themes(mentions, texts, theme_ids, len(assignments), params.get("seed", 42))
     rows = []
     for t in theme_ids:
         d = info[t]
@@ -163,7 +159,7 @@ def build_result(mentions, assignments, texts, theme_ids, centroids, labels, ren
             "topic"].agg(lambda s: int(s.value_counts().sort_index().idxmax()))
         themes.insert(2, "topic_id", themes["theme_id"].map(majority).fillna(-1).astype(int))
     return ThemeResult(themes, np.asarray(centroids, dtype=np.float32), assignments, mentions, texts, params,
-                       topics if topics is not None else pd.DataFrame(), word_vectors=word_vectors)
+                       topics if topics is not None else pd.DataFrame())
 
 
 def themes_table_for_saving(result: ThemeResult) -> pd.DataFrame:
