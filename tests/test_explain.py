@@ -23,7 +23,9 @@ def test_each_clause_pushes_the_score_its_own_way(model, text, up, down):
     explanation = explain_review(model, text)
     pushes = {c.text: c.push for c in explanation.clauses}
     assert pushes[up] > 0.1 and pushes[down] < -0.1
-    assert explanation.score == pytest.approx(float(model.predict([text]).scores[0]))
+    # the review is scored in one call with its variants: on a CPU with AMX the call's size moves the last bits of
+    # the bfloat16 encoder (measured 6e-8 on an Intel Xeon), nothing a reader sees
+    assert explanation.score == pytest.approx(float(model.predict([text]).scores[0]), abs=1e-6)
     assert all(text[c.start:c.end] == c.text for c in explanation.clauses)
 
 
