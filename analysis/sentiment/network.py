@@ -16,14 +16,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 
-def sparse_batch(matrix: scipy.sparse.csr_matrix) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """CSR rows as the (indices, offsets, weights) triple ``torch.nn.EmbeddingBag`` takes."""
+def sparse_batch(matrix: scipy.sparse.csr_matrix, dtype: torch.dtype | None = None) -> tuple[torch.Tensor, ...]:
+    """CSR rows as the (indices, offsets, weights) triple ``torch.nn.EmbeddingBag`` takes; weights float32 unless
+    ``dtype`` says otherwise."""
     import torch
 
     return (
         torch.from_numpy(matrix.indices.astype(np.int64)),
         torch.from_numpy(matrix.indptr[:-1].astype(np.int64)),
-        torch.from_numpy(matrix.data.astype(np.float32)),
+        torch.from_numpy(matrix.data.astype(np.float32)).to(dtype or torch.float32),
     )
 
 
