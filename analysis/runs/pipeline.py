@@ -127,7 +127,9 @@ def clause_sentiment(model, embedder: Embedder):
     is praise of delivery and a complaint about the strap. The clause vectors are the model's input when it reads
     the same encoder (one encoder pass serves both, as for reviews); calls are shaped as ``score_sentiment``'s, so a
     clause scores the same whichever clauses share its call. None (the probe reads the clauses) for a model that
-    does not take the embedder's vectors."""
+    does not take the embedder's vectors. A model may name another to read its clauses (``clause_model``: the
+    cascade names its fast model)."""
+    model = getattr(model, "clause_model", model)
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     if not same_encoder:
         # A model with its own encoder (e5, the cascade, a Hugging Face model) would run that encoder again on every

