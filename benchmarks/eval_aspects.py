@@ -130,14 +130,6 @@ def keyword_quality(keywords: list[list[str]], texts: list[str], embedder) -> di
             "redundancy": float(np.mean(redundancy)) if redundancy else float("nan")}
 
 
-def keyword_row(name: str, result, texts: list[str], embedder) -> dict:
-    """``keyword_quality`` of the result's theme keywords, printed."""
-    row = {"data": name, **keyword_quality(result.themes["keywords"].tolist(), texts, embedder)}
-    print(f"  keywords  coherence {row['coherence']:+.3f} diversity {row['diversity']:.3f} "
-          f"redundancy {row['redundancy']:.3f}", flush=True)
-    return row
-
-
 def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool, seed: int) -> list[dict]:
     """Every method fits on all of ``every`` (as a shop's whole export); the numbers are over its one-aspect texts."""
     from sklearn.cluster import KMeans
@@ -158,7 +150,7 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     whole = np.asarray(predictions.labels, dtype=object)[keep]
     rows = []
 
-    def record(method: str, labels, seconds: float, result=None) -> None:
+    def record(method: str, labels, seconds: float, result=None, keywords: bool = False) -> None:
         labels = np.asarray(labels).copy()
         if result is not None:  # the general feeling is a group the product shows apart: a cluster of its own
             labels[result.general_feeling] = -2
@@ -179,18 +171,20 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
                 row[f"theme {key}"] = value
             for key, value in polarity_scores(texts["polarity"].to_numpy(), whole).items():
                 row[f"whole {key}"] = value
+        if keywords:  # the product's theme keywords (the baselines have none to compare)
+            row.update(keyword_quality(result.themes["keywords"].tolist(), every["text"].tolist(), embedder))
         rows.append(row)
         print(f"  {method:22s} NMI {row['NMI']:.3f} ARI {row['ARI']:.3f} themes {row['themes']:3d} "
               f"unthemed {row['unthemed']:.1%}"
               + (f" themes/text {row['themes_per_text']:.2f} one {row['exactly_one']:.0%} polarity (theme) "
                  f"{row['theme polar_acc']:.3f}/{row['theme f1_3class']:.3f} (whole text) "
-                 f"{row['whole polar_acc']:.3f}/{row['whole f1_3class']:.3f}" if result is not None else ""),
-              flush=True)
+                 f"{row['whole polar_acc']:.3f}/{row['whole f1_3class']:.3f}" if result is not None else "")
+              + (f" keywords: coherence {row['coherence']:+.3f} diversity {row['diversity']:.3f} redundancy "
+                 f"{row['redundancy']:.3f}" if keywords else ""), flush=True)
 
     started = time.perf_counter()
     ours = find_themes(reviews, embedder, embeddings=X, seed=seed, clause_sentiment=clause_sentiment(sentiment, embedder))
-    record("ours", ours.assignments["theme_id"], time.perf_counter() - started, ours)
-    KEYWORDS.append(keyword_row(name, ours, every["text"].tolist(), embedder))
+    record("ours", ours.assignments["theme_id"], time.perf_counter() - started, ours, keywords=True)
     started = time.perf_counter()
     probed = find_themes(reviews, embedder, embeddings=X, seed=seed)
     record("ours, probe polarity", probed.assignments["theme_id"], time.perf_counter() - started, probed)
@@ -206,9 +200,6 @@ def evaluate(name: str, every: pd.DataFrame, embedder, sentiment, bertopic: bool
     print("  themes:", " | ".join(f"{label} [{', '.join(words)}]" for label, words in
                                   ours.themes[["label", "keywords"]].head(15).itertuples(index=False)))
     return rows
-
-
-KEYWORDS: list[dict] = []  # keyword_row of each set's run of ``ours``
 
 
 def main() -> None:
@@ -241,7 +232,6 @@ def main() -> None:
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 250, "display.precision", 3, "display.max_columns", 30):
         print("\n" + table.to_string(index=False))
-        print("\n" + pd.DataFrame(KEYWORDS).to_string(index=False))
     print("\ntargets: NMI >= 1.10 x BERTopic's; themes per one-aspect text <= 1.5; polarity on the theme: polar "
           "accuracy >= 0.90, 3-class macro-F1 >= 0.70")
 
