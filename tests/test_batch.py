@@ -59,15 +59,17 @@ def _analyze(source: Path, out: Path, env: dict[str, str], *extra: str) -> dict:
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("fit_reviews", ["700", "20000"])  # themes fitted on a sample / on every review
-def test_a_file_read_in_pieces_gives_the_in_memory_output_files(tmp_path, fit_reviews):
+# themes fitted on a sample / on every review; and the cascade, whose e5 reads a review in a batch of one fixed
+# shape (before, with batches sized by their neighbours, a review's score moved in the last digits between the two)
+@pytest.mark.parametrize(("fit_reviews", "sentiment"), [("700", "default"), ("20000", "default"), ("700", "cascade:0.8")])
+def test_a_file_read_in_pieces_gives_the_in_memory_output_files(tmp_path, fit_reviews, sentiment):
     lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
     source = tmp_path / "export.csv"
     bad = ["C9999,AuraBuds Pro 无线耳机,Electronics 数码,2026-01-01,5,\n",  # no text
            lines[10],  # a duplicate of row 10
            "C9998,AuraBuds Pro 无线耳机,Electronics 数码,2026-01-02,4,=SUM(A1) great,extra\n"]  # 7 values
     source.write_text("".join(lines + bad), encoding="utf-8")
-    env = {**os.environ, "REVIEW_INSIGHTS_THEME_FIT_REVIEWS": fit_reviews}
+    env = {**os.environ, "REVIEW_INSIGHTS_THEME_FIT_REVIEWS": fit_reviews, "REVIEW_INSIGHTS_SENTIMENT_MODEL": sentiment}
 
     whole = _analyze(source, tmp_path / "whole", env)
     pieces = _analyze(source, tmp_path / "pieces", env, "--chunk-mb", "0.04")

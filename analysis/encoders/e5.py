@@ -230,16 +230,42 @@ def length_batches(lengths: Sequence[int], batch_tokens: int = 8192, max_batch: 
         start = end
 
 
-def pad_batch(batch: list[list[int]], pad: int):
-    """(ids, attention mask) as (B, L) long tensors, padded on the right."""
+# Padded widths of ``shape_batches``: each step at most 1.5x the one before, so padding at most half a text's tokens.
+SHAPE_WIDTHS = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+
+
+def shape_batches(lengths: Sequence[int], rows: int = 16):
+    """(row indices, width) per batch, every batch padded to ``rows`` rows and one of ``SHAPE_WIDTHS``.
+
+    Why fixed shapes: CPU matrix kernels sum in an order that depends on the shape of the call, so with batches sized
+    by their neighbours a text's logits moved in the last bits with the texts beside it (a file analysed in pieces
+    then differed from the whole file). Here a text's width follows from its own length alone and every batch has
+    the same row count, so it gets the same bits whichever texts share its call."""
+    def width_of(n: int) -> int:
+        return next((w for w in SHAPE_WIDTHS if w >= n), n)
+
+    by_width: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        by_width.setdefault(width_of(n), []).append(i)
+    for width in sorted(by_width):
+        members = by_width[width]
+        for start in range(0, len(members), rows):
+            yield members[start:start + rows], width
+
+
+def pad_batch(batch: list[list[int]], pad: int, width: int | None = None, rows: int | None = None):
+    """(ids, attention mask) as (B, L) long tensors, padded on the right; to ``width`` tokens and ``rows`` rows when
+    given (a filler row holds one visible pad token: a row with no visible token would be all masked)."""
     import torch
 
-    width = max(map(len, batch))
-    ids = torch.full((len(batch), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    width = width or max(map(len, batch))
+    n_rows = max(rows or 0, len(batch))
+    ids = torch.full((n_rows, width), pad, dtype=torch.long)
+    mask = torch.zeros((n_rows, width), dtype=torch.long)
     for row, item in enumerate(batch):
         ids[row, :len(item)] = torch.tensor(item)
         mask[row, :len(item)] = 1
+    mask[len(batch):, 0] = 1
     return ids, mask
 
 

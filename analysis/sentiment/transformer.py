@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.encoders.e5 import length_batches, pad_batch, prepare_tokens
+from analysis.encoders.e5 import SHAPE_WIDTHS, length_batches, pad_batch, prepare_tokens, shape_batches
 from analysis.encoders.e5_model import WHEEL_SOURCE, TextModel, load_text_model
 from analysis.sentiment.network import softmax_scores
 from analysis.sentiment.predictions import SentimentPredictions, predictions_from_probabilities, with_blanks_neutral
@@ -419,7 +419,7 @@ def classifier_outputs(model, text_model: TextModel, texts: list[str], config: T
     orphans: list[tuple[int, int]] = []
     for rows, hidden, pooled in _encoded_batches(model, text_model, prepared, batch_tokens, bfloat16):
         with torch.inference_mode():
-            out[rows] = model.head(pooled).double().cpu().numpy()
+            out[rows] = model.head(pooled).double().cpu().numpy()[:len(rows)]
             if spans is None:
                 continue
             for b, row in enumerate(rows):
@@ -440,17 +440,21 @@ def classifier_outputs(model, text_model: TextModel, texts: list[str], config: T
 
 
 def _encoded_batches(model, text_model: TextModel, prepared: list, batch_tokens: int, bfloat16: bool):
-    """(rows, hidden (B, L, dim), mean pool (B, dim)) per length bucket: the one forward pass the head reads."""
+    """(rows, hidden (B, L, dim), mean pool (B, dim)) per batch of one fixed shape (``shape_batches``: a review's
+    logits do not depend on the reviews beside it): the one forward pass the head reads. ``batch_tokens`` bounds a
+    batch's padded tokens (rows per batch: 16 where that fits)."""
     import torch
 
     device = next(model.head.parameters()).device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
-    for rows in length_batches([len(item.ids) for item in prepared], batch_tokens, 64):
-        ids, mask = pad_batch([prepared[i].ids for i in rows], text_model.pad)
+    rows_per_batch = max(1, min(16, batch_tokens // SHAPE_WIDTHS[-1]))  # one count per model, never per call
+    for rows, width in shape_batches([len(item.ids) for item in prepared], rows_per_batch):
+        ids, mask = pad_batch([prepared[i].ids for i in rows], text_model.pad, width, rows_per_batch)
         with torch.inference_mode(), autocast:
             hidden = model.encoder(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
             weights = mask.to(device).unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        # all rows, fillers too: the head's product must keep the batch's shape as well (rows past len(rows) are fillers)
         yield rows, hidden, pooled.float()  # the head runs in float32
 
 
@@ -462,7 +466,7 @@ def pooled_features(model, text_model: TextModel, texts: list[str], config: Tran
     out = np.zeros((len(texts), model.head.in_features), dtype=np.float32)
     done = 0
     for rows, _hidden, pooled in _encoded_batches(model, text_model, prepared, batch_tokens, bfloat16):
-        out[rows] = pooled.cpu().numpy()
+        out[rows] = pooled[:len(rows)].cpu().numpy()
         done += len(rows)
         if progress is not None:
             progress(done, len(texts))
