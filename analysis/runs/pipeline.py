@@ -132,7 +132,7 @@ def clause_sentiment(model, embedder: Embedder):
     model = getattr(model, "clause_model", model)
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     if not same_encoder:
-        # A model with its own encoder (e5, the cascade, a Hugging Face model) would run that encoder again on every
+        # A model with its own encoder (e5, a Hugging Face model) would run that encoder again on every
         # clause (about four per review); such a run keeps the probe for clauses.
         return None
 
