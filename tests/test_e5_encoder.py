@@ -123,6 +123,23 @@ def test_head_tail_keeps_the_beginning_and_the_end(encoder):
     assert encoder.embed([text]).shape == (1, 384)
 
 
+def test_shape_batches_cover_every_text_once_in_fixed_shapes():
+    from analysis.encoders.e5 import SHAPE_WIDTHS, pad_batch, shape_batches
+
+    lengths = [3, 130, 8, 9, 600, 128, 17, 40, 41] * 5
+    batches = list(shape_batches(lengths, rows=4))
+    assert sorted(i for rows, _ in batches for i in rows) == list(range(len(lengths)))
+    for rows, width in batches:
+        assert 1 <= len(rows) <= 4
+        # a text's width follows from its own length alone: the smallest ladder width that holds it
+        assert all(width == next((w for w in SHAPE_WIDTHS if w >= lengths[i]), lengths[i]) for i in rows)
+    assert {width for _, width in batches} == {8, 12, 24, 48, 128, 192, 600}
+    ids, mask = pad_batch([[5, 6, 7], [8]], pad=1, width=8, rows=4)
+    assert ids.shape == mask.shape == (4, 8)
+    assert mask.sum(1).tolist() == [3, 1, 1, 1]  # each filler row shows one pad token, never none
+    assert ids[0, :4].tolist() == [5, 6, 7, 1] and (ids[2:] == 1).all()
+
+
 def test_length_buckets_and_batches_do_not_change_a_vector(encoder, reviews):
     texts = reviews[::15] + AWKWARD[:4]
     together = encoder.embed(texts)
