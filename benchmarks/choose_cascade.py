@@ -1,12 +1,11 @@
 """Choose the cascade's confidence threshold on the e5 delta's validation rows (training sources only, never the
-held-out ones): for each threshold, the share of reviews the transformer reads and the cascade's accuracy; then the
-same per language, and which languages e5 should read at all.
+held-out ones): for each threshold, the share of reviews the transformer reads and the cascade's accuracy; then, at
+the chosen threshold, the same per language.
 
     python benchmarks/choose_cascade.py [--data-dir ../shared/data] [--delta FILE] [--budget 0.15]
 
 The budget is the share of reviews the speed target leaves the transformer (see the README's sentiment section).
-The fast model was trained on these rows too (the e5 delta only on the other 90%), so the comparison favours it:
-a language where the cascade still beats the fast model here is one where e5 helps.
+The fast model was trained on these rows too (the e5 delta only on the other 90%), so the comparison favours it.
 """
 
 from __future__ import annotations
@@ -65,22 +64,18 @@ def accuracies(p: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
 
 
 def by_language(texts: list[str], truth: np.ndarray, fast: np.ndarray, slow: np.ndarray, threshold: float) -> None:
-    """Per language, the fast model, e5 and the cascade at ``threshold``; e5 reads a language only where the
-    cascade is at least as accurate as the fast model on both counts (3-class and polarity)."""
+    """Per language, the share the cascade sends to e5 at ``threshold`` and the 3-class / polarity accuracy of the
+    fast model, e5 and the cascade."""
     from analysis.text import detect_language
 
     languages = np.array([detect_language(text) for text in texts])
     cascade = np.where((fast.max(1) < threshold)[:, None], slow, fast)
-    chosen = []
     print(f"\nby language, cascade at {threshold:.2f}: {'rows':>6} {'share to e5':>12}  3-class / polarity accuracy")
     for language in sorted(set(languages)):
         rows = languages == language
         (f3, f2), (e3, e2), (c3, c2) = (accuracies(p[rows], truth[rows]) for p in (fast, slow, cascade))
         print(f"  {language:6} {rows.sum():>6} {(fast[rows].max(1) < threshold).mean():>12.3f}  fast {f3:.3f} / "
               f"{f2:.3f}, e5 {e3:.3f} / {e2:.3f}, cascade {c3:.3f} / {c2:.3f}")
-        if c3 >= f3 and c2 >= f2:
-            chosen.append(language)
-    print(f"e5 reads: {', '.join(chosen) or 'no language'} (cascade >= fast on both counts)")
 
 
 if __name__ == "__main__":

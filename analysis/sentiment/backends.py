@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +31,7 @@ class DefaultSentimentModel:
         self.network_, self.config_, idf = load_network(self.weights_path)
         # Scored in float64, rounded to float32: in float32 a review's score moved in the 7th digit with the rows
         # batched beside it on an Intel Xeon (MKL picks its kernels by shape), so Ray and local runs differed.
-        self._network64 = None
+        self.network_.double()
         self.model_id = str(self.config_.get("model_id", DEFAULT_MODEL_ID))
         self.hasher_ = None
         if idf is not None:
@@ -55,15 +54,13 @@ class DefaultSentimentModel:
         """Raw class logits for non-blank texts with their USE-m embeddings (used by training and evaluation)."""
         import torch
 
-        if self._network64 is None:
-            self._network64 = copy.deepcopy(self.network_).double()
         out = np.zeros((len(texts), 3), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 stop = start + self.batch_size
                 ngrams = sparse_batch(self.hasher_.transform(texts[start:stop]), torch.float64) if self.hasher_ else None
                 dense = torch.from_numpy(np.ascontiguousarray(embeddings[start:stop], dtype=np.float64))
-                out[start:stop] = self._network64(dense, ngrams).numpy()  # rounded to float32 here
+                out[start:stop] = self.network_(dense, ngrams).numpy()  # rounded to float32 here
         return apply_language_bias(out, texts, self.language_bias_)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
