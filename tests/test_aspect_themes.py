@@ -29,6 +29,18 @@ def test_a_label_is_the_phrase_customers_repeat_and_never_a_cut_one():
     assert theme_label(["runs big", "size is off", "size runs small"], ["size", "fit"]) == "size, fit"
 
 
+def test_a_themes_opinion_in_a_review_outweighs_its_facts_whichever_clause_comes_first():
+    from analysis.themes.assign import combined_polarity
+
+    # "We ordered the duck. It was dry." is a complaint about the food, "...It was great." praise
+    assert combined_polarity("neutral", "negative") == "negative"
+    assert combined_polarity("negative", "neutral") == "negative"
+    assert combined_polarity("neutral", "positive") == "positive"
+    assert combined_polarity("neutral", "neutral") == "neutral"
+    assert combined_polarity("positive", "negative") == "mixed"
+    assert combined_polarity("mixed", "positive") == "mixed" and combined_polarity("mixed", "neutral") == "mixed"
+
+
 def test_function_words_and_venting_never_name_a_theme():
     for word in ("it's", "i'm", "haven't", "they’re", "that's", "郁闷", "结果", "实在", "好好", "好不好"):
         assert is_stopword(word) or not content_word(word), word

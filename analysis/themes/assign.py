@@ -88,6 +88,16 @@ def _labels_of(scores: np.ndarray) -> np.ndarray:
                                                                        "neutral")).astype(object)
 
 
+def combined_polarity(first: str, second: str) -> str:
+    """A theme's polarity in a review from two of its clauses: an opinion outweighs a fact ("we ordered the duck"
+    and "it was dry" are a complaint about the food), opposite opinions are mixed."""
+    if first == second or second == "neutral":
+        return first
+    if first == "neutral":
+        return second
+    return "mixed"
+
+
 def unit_scores(reviews: pd.DataFrame, units: pd.DataFrame, unit_vectors: np.ndarray, probe,
                 clause_sentiment: ClauseSentiment | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Step 5: polarity of each unit from its own text, as (scores, labels).
@@ -186,8 +196,8 @@ def link_themes(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, unit
         if t not in pols[r]:
             all_ids[r].append(int(t))
             pols[r][int(t)] = p
-        elif pols[r][int(t)] != p:
-            pols[r][int(t)] = "mixed" if {pols[r][int(t)], p} == {"negative", "positive"} else pols[r][int(t)]
+        else:
+            pols[r][int(t)] = combined_polarity(pols[r][int(t)], p)
     primary_ids = id_map[placed["primary"]]
     # The text about a review's theme is the whole review when it has one theme (the primary, or the only one its
     # clauses carry) and no context clause (an opener or a verdict such as "Love it." would lend the review a
