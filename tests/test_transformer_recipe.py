@@ -18,7 +18,7 @@ from analysis.sentiment.transformer import (
     fit_temperature,
     top_logits,
 )
-from analysis.sentiment.transformer_recipe import SOURCE_CAPS, semeval_sentences, transformer_corpus
+from analysis.sentiment.transformer_recipe import SOURCE_CAPS, semeval_half, semeval_sentences, transformer_corpus
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +40,20 @@ def test_the_corpus_has_a_real_neutral_and_no_held_out_text(shared_data, corpus)
     assert not frame["text"].map(text_key).duplicated().any()
 
 
-def test_semeval_sentences_keep_one_polarity_only(shared_data):
+def test_semeval_sentences_keep_one_polarity_only_and_never_the_aspect_evaluations_test_half(shared_data):
+    import pandas as pd
+
     sentences = semeval_sentences(shared_data)
     assert set(sentences["target"]) == {0, 1, 2}
-    staff = sentences[sentences["text"].str.startswith("But the staff was so horrible")]
-    assert staff["target"].tolist() == [0]
-    assert not sentences["text"].str.startswith("To be completely fair, the only redeeming").any()  # mixed
+    raw = pd.read_csv(shared_data / "en_semeval14_restaurant_aspects.csv.gz")
+    half = raw["review_id"].map(semeval_half)
+    assert 0.45 < (half == "test").mean() < 0.55
+    assert not set(sentences["text"]) & set(raw.loc[half == "test", "text"]) - set(raw.loc[half == "dev", "text"])
+    one = raw[(half == "dev") & ~raw["aspects"].str.contains(";") & raw["aspects"].str.endswith(":negative")]
+    first = one["text"].iloc[0]
+    assert sentences.loc[sentences["text"] == first, "target"].tolist() == [0]
+    mixed = raw[(half == "dev") & raw["aspects"].str.contains(":positive") & raw["aspects"].str.contains(":negative")]
+    assert not sentences["text"].isin(mixed["text"]).any()
 
 
 @pytest.mark.slow
