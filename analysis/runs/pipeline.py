@@ -128,12 +128,12 @@ def clause_sentiment(model, embedder: Embedder):
     the same encoder (one encoder pass serves both, as for reviews); calls are shaped as ``score_sentiment``'s, so a
     clause scores the same whichever clauses share its call. None (the probe reads the clauses) for a model that
     does not take the embedder's vectors. A model may name another to read its clauses (``clause_model``: the
-    cascade names its fast model)."""
+    cascade and e5 name the fast model)."""
     model = getattr(model, "clause_model", model)
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     if not same_encoder:
-        # A model with its own encoder (e5, a Hugging Face model) would run that encoder again on every
-        # clause (about four per review); such a run keeps the probe for clauses.
+        # A model with its own encoder that names no clause model (a Hugging Face model) would run that encoder
+        # again on every clause (about four per review); such a run keeps the probe for clauses.
         return None
 
     def score(texts: list[str], vectors: np.ndarray) -> pd.DataFrame:
