@@ -402,7 +402,7 @@ def train_sentiment(
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Where the weights go (default: the shipped model's folder).")] = None,
     embedding_cache: Annotated[Path | None, typer.Option("--embedding-cache", help="SQLite file caching USE-m embeddings between runs (fast model).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same weights.")] = 42,
-    model: Annotated[str, typer.Option("--model", help="fast (USE-m + n-grams, minutes) | e5 (fine-tuned e5-small delta, about an hour on 2 cores).")] = "fast",
+    model: Annotated[str, typer.Option("--model", help="fast (USE-m + n-grams, minutes) | e5 (fine-tuned e5-small delta, 20-40 minutes on 2 cores).")] = "fast",
 ) -> None:
     """Rebuild a shipped sentiment model from the shared labelled reviews (held-out sources excluded), seeded."""
     import logging
