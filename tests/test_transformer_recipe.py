@@ -48,7 +48,7 @@ def test_semeval_sentences_keep_one_polarity_only_and_never_the_aspect_evaluatio
     raw = pd.read_csv(shared_data / "en_semeval14_restaurant_aspects.csv.gz")
     half = raw["review_id"].map(semeval_half)
     assert 0.45 < (half == "test").mean() < 0.55
-    assert not set(sentences["text"]) & set(raw.loc[half == "test", "text"]) - set(raw.loc[half == "dev", "text"])
+    assert not set(sentences["text"]) & (set(raw.loc[half == "test", "text"]) - set(raw.loc[half == "dev", "text"]))
     one = raw[(half == "dev") & ~raw["aspects"].str.contains(";") & raw["aspects"].str.endswith(":negative")]
     first = one["text"].iloc[0]
     assert sentences.loc[sentences["text"] == first, "target"].tolist() == [0]

@@ -130,5 +130,5 @@ def adapted_model(active, weights_path: Path | str):
     if isinstance(active, CascadeSentimentModel):
         return CascadeSentimentModel(active.fast, TransformerSentimentModel(weights_path), active.confidence)
     if isinstance(active, TransformerSentimentModel):
-        return TransformerSentimentModel(weights_path)
+        return load_sentiment_model(f"e5:{weights_path}")  # as the e5 setting builds it, its clause reader included
     return load_sentiment_model(str(weights_path))
