@@ -27,12 +27,29 @@ def pin_for_sessions(blas: int = 1) -> None:
     with _pin_lock:
         if _pinned:
             return
-        import numpy  # noqa: F401  load every BLAS library the analysis uses (scipy's serves scikit-learn), so the
-        import scipy.linalg  # noqa: F401  limit reaches each one
+        _preload(SESSION_MODULES)
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=blas, user_api="blas")  # not a context: the limit stays
         _pinned = True
+
+
+SESSION_MODULES = ("numpy", "scipy.linalg", "scipy.sparse", "scipy.optimize", "scipy.stats", "sklearn.cluster", "torch")
+"""Imported once, in the thread that pins, before sessions run. Why: the limit must reach every BLAS library the
+analysis uses (scipy's serves scikit-learn), and sessions that import torch lazily in parallel threads can get a
+half-initialised module ("partially initialized module 'torch' has no attribute 'Tensor'", seen on CI when four
+sessions started encoding at once), because Python's import-deadlock guard hands one of them the module mid-import."""
+
+
+def _preload(names: tuple[str, ...]) -> None:
+    """Import each installed module of ``names``; one that is not installed is skipped (torch is optional here)."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
 
 
 def pinned() -> bool:
