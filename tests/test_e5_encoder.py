@@ -111,6 +111,25 @@ def test_vectors_are_the_engines_on_real_reviews(reviews, encoder, engine):
     assert cosine.min() >= 0.9997, texts[int(np.flatnonzero(fits)[cosine.argmin()])][:80]
 
 
+def test_the_word_table_stays_packed_and_reads_the_files_rows_exactly(encoder):
+    """The 250k x 384 table is kept as the file's 4-bit blocks (54 MB, not 384 MB) and a lookup gives the float32
+    dequantised rows bit for bit, in float32 and under bfloat16 autocast alike."""
+    import torch
+
+    from analysis.encoders.e5_file import read_e5_file
+
+    table = read_e5_file().tensor("emb.word")
+    lookup = encoder._loaded().model.embeddings.word_embeddings
+    held = sum(buffer.numel() * buffer.element_size() for buffer in lookup.buffers())
+    assert held < 60 * 2**20 and not list(lookup.parameters())
+    rows = torch.from_numpy(np.random.default_rng(0).choice(len(table), 20_000, replace=False))
+    rows = torch.cat([rows, torch.tensor([0, 1, 2, 3, len(table) - 1])]).reshape(5, -1)  # a (batch, length) shape
+    with torch.inference_mode():
+        np.testing.assert_array_equal(lookup(rows).numpy(), table[rows.numpy()])
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            assert lookup(rows).dtype == torch.float32  # as nn.Embedding under autocast: the layers cast it
+
+
 def test_head_tail_keeps_the_beginning_and_the_end(encoder):
     text = " ".join(f"w{i}" for i in range(400))  # ~1,200 content tokens
     _, _, tokenizer, _ = wheel_parts()

@@ -49,9 +49,9 @@ def test_training_changes_only_the_delta_and_is_seeded(tiny_set, trained):
     assert report.steps == 4 and report.best_epoch == 1 and np.isfinite(report.validation_loss)
     _, base, _, _ = wheel_parts()
     params = dict(model.named_parameters())
-    frozen = params["encoder.embeddings.word_embeddings.weight"]
-    assert frozen.data_ptr() == base["embeddings.word_embeddings.weight"].data_ptr()  # shared, never copied
-    assert not frozen.requires_grad and not params["encoder.encoder.layer.10.output.dense.weight"].requires_grad
+    frozen = dict(model.named_buffers())["encoder.embeddings.word_embeddings.nibbles"]  # the packed table
+    assert frozen.data_ptr() == base["embeddings.word_embeddings.nibbles"].data_ptr()  # shared, never copied
+    assert not params["encoder.encoder.layer.10.output.dense.weight"].requires_grad
     top = "encoder.encoder.layer.11.output.dense.weight"
     assert params[top].requires_grad
     assert not np.array_equal(params[top].detach().numpy(), base["encoder.layer.11.output.dense.weight"].numpy())

@@ -95,6 +95,16 @@ class E5File:
             values *= blocks["d"].astype(np.float32)[:, None]
         return values.reshape(self._shape(name, dtype, count))
 
+    def q4_blocks(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A Q4_0 matrix as stored, copied out of the file: (nibbles ``(rows, blocks per row, 16)`` uint8, scales
+        ``(rows, blocks per row)`` float16), so a caller can keep it packed and dequantise only the rows it reads."""
+        dtype, count, offset, _ = self._directory[name]
+        if dtype != "q4_0":
+            raise ValueError(f"{name} is {dtype}, not a Q4_0 matrix")
+        rows, width = self._shape(name, dtype, count)
+        blocks = np.frombuffer(self._buffer, _Q4_BLOCK, count // 32, offset).reshape(rows, width // 32)
+        return np.ascontiguousarray(blocks["qs"]), np.ascontiguousarray(blocks["d"])
+
     def _shape(self, name: str, dtype: str, count: int) -> tuple[int, ...]:
         """Matrices are row-major (out, in) like a torch ``Linear`` weight; the FFN's second matrix reads ``FF``."""
         if dtype == "q4_0":

@@ -2,9 +2,12 @@
 
 The wheel's model is a ``BertModel`` (not XLM-R, though the vocabulary is XLM-R's): positions count from 0 (512
 rows), erf-GELU, LayerNorm eps 1e-12, token type 0, no pooler, 250,037 embedding rows for 250,002 pieces. Each of the
-file's 197 tensors is dequantised to float32 (``e5_file``) and loaded under its transformers name. The conversion
-(about 3 s) is kept in memory once per process (``wheel_parts``); models built from it share its tensors unless a
-caller that trains asks for its own copy.
+file's 197 tensors is dequantised to float32 (``e5_file``) and loaded under its transformers name, but for the word
+embedding table: it stays packed as the file stores it (4-bit, 54 MB instead of 384 MB in float32) and a lookup
+dequantises only the rows it reads, with the same float32 arithmetic, so the vectors are bit for bit the same
+(``PackedEmbedding``; the table is frozen everywhere: fine-tuning trains top layers only). The conversion (about 3 s)
+is kept in memory once per process (``wheel_parts``); models built from it share its tensors unless a caller that
+trains asks for its own copy.
 
 Any other source (a hub id with a local copy, or a directory saved by transformers) loads through ``AutoModel`` and
 ``AutoTokenizer`` behind the same small interface (``TextModel``), so the encoder and the fine-tuning code serve
@@ -19,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from analysis.encoders.e5_tokenizer import Tokens
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,7 @@ _LAYER_NAMES = {
     "ao": "attention.output.dense", "aln": "attention.output.LayerNorm", "fi": "intermediate.dense",
     "fo": "output.dense", "oln": "output.LayerNorm",
 }
+WORD_TABLE = "emb.word"  # the file's word embedding table, kept packed
 _EMBEDDING_NAMES = {"emb.word": "word_embeddings", "emb.pos": "position_embeddings",
                     "emb.type": "token_type_embeddings"}
 
@@ -77,8 +83,38 @@ def wheel_parts(path: Path | None = None):
         type_vocab_size=file.token_types, layer_norm_eps=file.eps, hidden_act="gelu", pad_token_id=file.pad,
         position_embedding_type="absolute",
     )
-    state = {bert_name(name): torch.from_numpy(file.tensor(name)) for name in file.tensor_names}
+    state = {bert_name(name): torch.from_numpy(file.tensor(name)) for name in file.tensor_names if name != WORD_TABLE}
+    nibbles, scales = file.q4_blocks(WORD_TABLE)
+    prefix = bert_name(WORD_TABLE).removesuffix("weight")
+    state[prefix + "nibbles"] = torch.from_numpy(nibbles)
+    state[prefix + "scale_bits"] = torch.from_numpy(scales.view(np.int16))  # bits, so a model's .to(dtype) leaves them
     return config, state, E5Tokenizer(file), (file.bos, file.eos, file.pad)
+
+
+@cache
+def packed_embedding_class():
+    """``PackedEmbedding``: an ``nn.Embedding`` stand-in over Q4_0 rows (defined on first use: torch loads lazily)."""
+    import torch
+    from torch import nn
+
+    class PackedEmbedding(nn.Module):
+        """Rows of 32-weight blocks, each ``(q - 8) * d`` (e5_file's Q4_0), dequantised per lookup as ``E5File.tensor``
+        does (float32 subtract, then multiply), so a row equals the float32 table's row exactly."""
+
+        def __init__(self, nibbles: torch.Tensor, scale_bits: torch.Tensor) -> None:
+            super().__init__()
+            self.register_buffer("nibbles", nibbles)  # (rows, blocks, 16) uint8: low nibble j, high nibble j + 16
+            self.register_buffer("scale_bits", scale_bits)  # (rows, blocks) float16 scales as int16 bits
+            self.register_buffer("dtype_probe", torch.zeros(0), persistent=False)  # follows the model's .to(dtype)
+            self.num_embeddings, self.embedding_dim = nibbles.shape[0], nibbles.shape[1] * 32
+
+        def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+            packed = self.nibbles[input_ids]
+            q = torch.cat((packed & 0x0F, packed >> 4), dim=-1).to(torch.float32)
+            scale = self.scale_bits[input_ids].view(torch.float16).to(torch.float32).unsqueeze(-1)
+            return ((q - 8.0) * scale).flatten(-2).to(self.dtype_probe.dtype)
+
+    return PackedEmbedding
 
 
 def load_text_model(source: str = WHEEL_SOURCE, own_copy: bool = False, prefix: str | None = None) -> TextModel:
@@ -98,6 +134,9 @@ def _wheel_model(own_copy: bool, prefix: str) -> TextModel:
     with _no_init():
         model = BertModel(config, add_pooling_layer=False)
     weights = {name: tensor.clone() for name, tensor in state.items()} if own_copy else state
+    table = bert_name(WORD_TABLE).removesuffix(".weight")
+    model.embeddings.word_embeddings = packed_embedding_class()(weights[table + ".nibbles"],
+                                                                weights[table + ".scale_bits"])
     missing, unexpected = model.load_state_dict(weights, strict=False, assign=True)
     missing = [name for name in missing if not name.endswith(("position_ids", "token_type_ids"))]
     if missing or unexpected:
