@@ -12,6 +12,8 @@ from ui.common import active_result, models, setup_page, shown_values, sidebar_f
 from ui.explain import explain_clauses
 from ui.i18n import t
 
+FEELING = "general_feeling"  # the theme filter's key for reviews that only vent or praise in general
+
 setup_page("explorer.title")
 result, name = active_result()
 st.caption(t("common.showing", name=name, n=len(result.reviews)))
@@ -21,6 +23,9 @@ cols = st.columns(3)
 sentiments = {t(f"sentiment.{s}"): s for s in ("negative", "neutral", "positive")}
 picked_sentiments = cols[0].multiselect(t("explorer.sentiment"), list(sentiments), placeholder=t("filter.all"))
 theme_names = {f"{r.label} ({r.theme_id})": int(r.theme_id) for r in result.themes.itertuples()}
+if "general_feeling" in reviews and reviews["general_feeling"].fillna(False).astype(bool).any():
+    # venting and generic praise: no theme by design, yet findable
+    theme_names[t("explorer.general_feeling")] = FEELING
 picked_themes = cols[1].multiselect(t("explorer.theme"), list(theme_names), placeholder=t("filter.all"))
 picked_stars = cols[2].multiselect(t("explorer.stars"), [1, 2, 3, 4, 5], placeholder=t("filter.all"))
 
@@ -28,7 +33,10 @@ if picked_sentiments:
     reviews = reviews[reviews["sentiment_label"].isin([sentiments[s] for s in picked_sentiments])]
 if picked_themes:
     wanted = {str(theme_names[n]) for n in picked_themes}
-    reviews = reviews[reviews["theme_ids"].str.split(";").map(lambda ids: bool(wanted & set(ids)))]
+    keep = reviews["theme_ids"].str.split(";").map(lambda ids: bool(wanted & set(ids)))
+    if str(FEELING) in wanted:
+        keep |= reviews["general_feeling"].fillna(False).astype(bool)
+    reviews = reviews[keep]
 if picked_stars:
     reviews = reviews[reviews["rating"].round().isin(picked_stars)]
 
@@ -55,6 +63,9 @@ headers = {"text": t("col.text"), "product": t("col.product"), "date": t("col.da
            "language": t("col.language"), "similarity": t("col.similarity")}
 if not query:
     shown = shown.drop(columns=["similarity"])
+if "general_feeling" in reviews:  # a blank theme that is general feeling says so
+    shown = shown.assign(theme_label=shown["theme_label"].where(~reviews["general_feeling"].fillna(False).astype(bool),
+                                                                t("explorer.general_feeling")))
 event = st.dataframe(shown_values(shown).rename(columns=headers), hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-row", key="ri_explorer_table",
                      column_config={t("col.text"): st.column_config.TextColumn(width="large")})

@@ -11,7 +11,7 @@ import pytest
 
 from analysis.text import is_stopword, split_sentences
 from analysis.text.tokenizers import content_word
-from analysis.themes import find_themes
+from analysis.themes import find_themes, general_feeling_flags
 from analysis.themes.labels import theme_label
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -151,3 +151,11 @@ def test_venting_and_generic_praise_form_the_general_feeling_apart_from_the_them
         assert not set(quotes) & set(texts), quotes
     top = themes.complaint_themes().iloc[0]
     assert tokenize(top["label"]), top["label"]  # the top complaint names something
+    # the export tells them apart from reviews no theme fits: their blank theme is not a miss
+    flagged = sample_result.output_frame()["general_feeling"].to_numpy(dtype=bool)
+    assert flagged.tolist() == np.isin(np.arange(len(flagged)), feeling).tolist()
+    unthemed = (themes.assignments["theme_id"] == -1).to_numpy()
+    assert (unthemed & ~flagged).any()  # unthemed reviews that are not general feeling stay False
+    # an analysis saved before the assignments carried the flag derives the same one from its clauses
+    older = themes.assignments.drop(columns=["general_feeling"])
+    assert general_feeling_flags(older, themes.mentions).tolist() == flagged.tolist()

@@ -170,6 +170,23 @@ def test_explorer_keyword_filter():
     assert len(table) > 10 and table["Review"].str.contains("物流").all()
 
 
+@pytest.mark.parametrize(("language", "option"), [("en", "General feeling (no specific aspect)"),
+                                                  ("zh", "整体感受（未提具体方面）")])
+def test_explorer_finds_the_general_feeling_reviews_and_names_their_theme(language, option):
+    """Venting and bare praise have no theme by design: the Explorer lists them under their own filter and says so in
+    the theme column instead of leaving it blank like a review nothing fits."""
+    at = run_page("pages/6_Explorer.py", language=language)
+    from analysis.text import split_sentences, tokenize
+
+    theme_filter = next(m for m in at.multiselect if option in m.options)
+    theme_filter.select(option).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    theme, text = ("Theme", "Review") if language == "en" else ("主题", "评论")
+    assert 5 <= len(table) <= 100 and (table[theme] == option).all(), table.head()
+    assert all(not tokenize(s) for review in table[text] for s in split_sentences(review))  # they name nothing
+
+
 def test_model_page_quality_against_stars():
     at = run_page("pages/7_Model.py")
     assert not at.exception

@@ -195,6 +195,7 @@ TEXT: dict[str, dict[str, str]] = {
                                "zh": "例如“电池不耐用”也能找到 battery dies quickly"},
     "explorer.sentiment": {"en": "Sentiment", "zh": "情感"},
     "explorer.theme": {"en": "Theme", "zh": "主题"},
+    "explorer.general_feeling": {"en": "General feeling (no specific aspect)", "zh": "整体感受（未提具体方面）"},
     "explorer.stars": {"en": "Stars", "zh": "星级"},
     "explorer.count": {"en": "{n:,} reviews match", "zh": "共 {n:,} 条评论符合条件"},
     "explorer.selected": {"en": "Full text of the selected review", "zh": "所选评论全文"},

@@ -270,6 +270,8 @@ def theme_columns(theme_result, index: pd.Index) -> pd.DataFrame:
 
     ``theme_labels`` reads like "battery / 电池 (negative); value / 性价比 (positive)".
     """
+    from analysis.themes import general_feeling_flags
+
     assignments = theme_result.assignments
     labels = dict(zip(theme_result.themes["theme_id"], theme_result.themes["label"]))
     all_ids = [list(ids) for ids in assignments["all_theme_ids"]]
@@ -287,6 +289,7 @@ def theme_columns(theme_result, index: pd.Index) -> pd.DataFrame:
             "theme_label": assignments["theme_label"].fillna("").to_numpy(),
             "theme_ids": [";".join(str(i) for i in ids) for ids in all_ids],
             "theme_labels": [described(ids, pol) for ids, pol in zip(all_ids, polarities, strict=True)],
+            "general_feeling": general_feeling_flags(assignments, getattr(theme_result, "mentions", None)),
         },
         index=index,
     )

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.io.ingest import IngestReport
 
 SENTIMENT_COLUMNS = ("sentiment_label", "sentiment_score", "p_negative", "p_neutral", "p_positive")
-THEME_COLUMNS = ("theme_id", "theme_label", "theme_ids", "theme_labels")
+THEME_COLUMNS = ("theme_id", "theme_label", "theme_ids", "theme_labels", "general_feeling")
 RESULT_COLUMNS = ("language", *SENTIMENT_COLUMNS, *THEME_COLUMNS)
 
 

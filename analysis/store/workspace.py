@@ -240,8 +240,14 @@ class Workspace:
             theme_result = ThemeResult(themes=frames["themes"], centroids=blobs["centroids"],
                                        assignments=frames["assignments"], mentions=frames["mentions"],
                                        texts=frames["reviews"]["text"], params=json.loads(meta[4] or "{}"))
+        reviews = frames["reviews"]
+        if theme_result is not None and "general_feeling" not in reviews:  # saved before reviews carried the flag
+            from analysis.themes import general_feeling_flags
+
+            reviews = reviews.assign(general_feeling=general_feeling_flags(theme_result.assignments,
+                                                                           theme_result.mentions))
         return AnalysisResult(
-            reviews=frames["reviews"], data=frames["data"], report=report, themes=frames.get("themes", pd.DataFrame()),
+            reviews=reviews, data=frames["data"], report=report, themes=frames.get("themes", pd.DataFrame()),
             alerts=frames.get("alerts", pd.DataFrame()), timings=json.loads(meta[2]), models=json.loads(meta[1]),
             embeddings=blobs.get("embeddings"), theme_result=theme_result,
         )

@@ -65,13 +65,14 @@ from analysis.themes.combine import (
 from analysis.themes.fit import find_themes
 from analysis.themes.ids import match_theme_ids
 from analysis.themes.naming import class_tfidf_keywords, class_token_counts, keywords_from_token_counts
-from analysis.themes.result import ThemeResult, themes_table_for_saving
+from analysis.themes.result import ThemeResult, general_feeling_flags, themes_table_for_saving
 from analysis.themes.topics import TopicClusterer
 from analysis.themes.units import clauses_to_embed
 
 __all__ = [
     "UNTHEMED", "ThemeClusterer", "ThemeModel", "ThemeResult", "TopicClusterer", "assign_reviews", "class_tfidf_keywords",
     "class_token_counts", "clauses_to_embed", "combine_parts", "empty_result", "find_themes", "fit_sample",
+    "general_feeling_flags",
     "keywords_from_token_counts", "match_theme_ids", "restated_themes", "restated_topics", "review_keys",
     "smallest_keys", "theme_counts", "themes_table_for_saving",
 ]

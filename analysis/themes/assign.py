@@ -39,7 +39,7 @@ def empty_result(rows: np.ndarray, texts: pd.Series, params: dict) -> ThemeResul
     assignments = pd.DataFrame({
         "row": rows, "theme_id": np.full(n, UNTHEMED, dtype=np.int64), "all_theme_ids": [[] for _ in range(n)],
         "theme_polarities": [{} for _ in range(n)], "similarity": np.zeros(n, dtype=np.float32),
-        "topic_id": np.zeros(n, dtype=np.int64), "topic_label": "",
+        "topic_id": np.zeros(n, dtype=np.int64), "topic_label": "", "general_feeling": np.zeros(n, dtype=bool),
     })
     mentions = pd.DataFrame(columns=["review", "row", "sentence_no", "sentence", "theme_id", "similarity",
                                      "sentiment_score", "polarity", "context"])
@@ -166,7 +166,7 @@ def place_units(model: ThemeModel, reviews: pd.DataFrame, texts: pd.Series, embe
     loose = (unit_sim < model.join_similarity) & ~context & (primary[of_review] != UNTHEMED)
     unit_theme[loose] = primary[of_review[loose]]
     return {"unit_theme": unit_theme, "unit_sim": unit_sim, "primary": primary, "primary_sim": primary_sim,
-            "review_centred": review_centred}
+            "review_centred": review_centred, "feeling": feeling}
 
 
 def link_themes(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, units: pd.DataFrame, placed: dict,
@@ -232,9 +232,11 @@ def link_themes(model: ThemeModel, reviews: pd.DataFrame, rows: np.ndarray, unit
         "similarity": placed["primary_sim"].astype(np.float32),
         "topic_id": topic_ids,
         "topic_label": pd.Series(topic_ids).map(model.topic_labels).to_numpy(),
+        "general_feeling": placed["feeling"].astype(bool),
     })
     if len(missing):
         assignments.loc[missing, "theme_id"] = UNTHEMED
+        assignments.loc[missing, "general_feeling"] = False
     return mentions, assignments
 
 

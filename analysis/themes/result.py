@@ -17,6 +17,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from analysis.themes.assign import ThemeModel
 
 
+def general_feeling_flags(assignments: pd.DataFrame, mentions: pd.DataFrame | None = None) -> np.ndarray:
+    """Per review: it only vents or praises in general ("太失望了", "Love it!"), so its blank theme is not a miss.
+
+    From the assignments' flag; analyses saved before they carried it derive it from their clauses' context marks."""
+    if "general_feeling" in assignments:
+        return assignments["general_feeling"].fillna(False).to_numpy(dtype=bool)
+    flags = np.zeros(len(assignments), dtype=bool)
+    if mentions is not None and len(mentions) and "context" in mentions:
+        all_context = mentions["context"].astype(bool).groupby(mentions["review"].to_numpy(dtype=np.int64)).all()
+        positions = all_context.index[all_context.to_numpy()].to_numpy(dtype=np.int64)
+        flags[positions[(positions >= 0) & (positions < len(flags))]] = True
+    return flags
+
+
 @dataclass
 class ThemeResult:
     """Themes of one analysis, with one row per review (``assignments``) and one per clause (``mentions``).
@@ -26,7 +40,8 @@ class ThemeResult:
     ('complaint' | 'praise' | 'mixed'), quotes, complaint_quotes, praise_quotes (lists of str), renamed (bool).
     ``centroids``: one L2-normalised embedding-space vector per row of ``themes`` (for stable ids across runs).
     ``assignments``: row, theme_id (primary, -1 unthemed), theme_label, all_theme_ids (list), theme_polarities
-    (dict theme_id -> 'negative'|'neutral'|'positive'), similarity.
+    (dict theme_id -> 'negative'|'neutral'|'positive'), similarity, general_feeling (bool: names nothing, only vents
+    or praises in general; unthemed by design).
     ``mentions``: review (position), row, sentence_no, sentence, theme_id, similarity, sentiment_score, polarity.
     ``topics``: topic_id, label, keywords, size, share: what whole reviews are about (coarser than themes; each
     review has one, in ``assignments.topic_id``; each theme's most common topic is ``themes.topic_id``).
@@ -45,11 +60,7 @@ class ThemeResult:
     def general_feeling(self) -> np.ndarray:
         """Positions of the reviews that name nothing, only vent or praise in general ("太失望了", "Love it!"):
         every clause of theirs is context. Shown apart, never as a theme."""
-        m = self.mentions
-        if not len(m) or "context" not in m:
-            return np.zeros(0, dtype=np.int64)
-        all_context = m["context"].astype(bool).groupby(m["review"].to_numpy(dtype=np.int64)).all()
-        return all_context.index[all_context.to_numpy()].to_numpy(dtype=np.int64)
+        return np.flatnonzero(general_feeling_flags(self.assignments, self.mentions)).astype(np.int64)
 
     @property
     def unthemed_share(self) -> float:
