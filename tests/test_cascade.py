@@ -29,6 +29,24 @@ def test_the_default_threshold_is_the_chosen_one():
     assert load_sentiment_model("cascade").confidence == DEFAULT_CONFIDENCE == 0.5
 
 
+def test_e5_loads_when_a_review_first_needs_it_and_can_be_freed_again(cascade, reviews):
+    """The batch path frees the review encoder before the transformer reads the unsure reviews: the cascade must not
+    hold e5 from the start, and its id (saved with every analysis) is known before e5 loads."""
+    model = load_sentiment_model("cascade:0.8")
+    assert not model.slow_loaded and model.model_id == cascade.model_id
+    sure = [text for text, p in zip(reviews, model.fast.predict(reviews).probabilities, strict=True) if p.max() >= 0.8]
+    model.predict(sure)
+    assert not model.slow_loaded  # no review needed it
+    got = model.predict(reviews)
+    assert model.slow_loaded and got.labels == cascade.predict(reviews).labels
+    model.release_slow()
+    assert not model.slow_loaded
+    np.testing.assert_array_equal(model.predict(reviews).probabilities, got.probabilities)  # reloaded, the same
+    unsure = model.unsure(reviews, model.fast.predict(reviews).probabilities)
+    np.testing.assert_array_equal(model.second_opinion([reviews[i] for i in unsure]).probabilities,
+                                  got.probabilities[unsure])  # read apart from the others, the same answers
+
+
 @pytest.fixture(scope="module")
 def reviews(shared_data) -> list[str]:
     """60 real reviews: Chinese shopping and English Amazon ones."""

@@ -196,6 +196,8 @@ CORE: dict[str, dict[str, str]] = {
     "step.themes": {"en": "Finding themes", "zh": "归纳主题"},
     "step.trends": {"en": "Detecting trends and emerging issues", "zh": "检测趋势与新问题"},
     "step.read + embed + sentiment": {"en": "Reading, embedding and scoring", "zh": "读取、计算向量并判断情感"},
+    "step.sentiment: transformer": {"en": "Reading the unsure reviews with the transformer",
+                                    "zh": "用 Transformer 复核模型没把握的评论"},
     "step.themes: fit": {"en": "Fitting themes on a sample", "zh": "在样本上归纳主题"},
     "step.themes: assign + write": {"en": "Assigning themes and writing", "zh": "分配主题并写出结果"},
     # ---------------------------------------------------------------------------------------- the sentiment model

