@@ -3,6 +3,8 @@ real reviews: its answers, e5's batch-independent logits, and the themes' clause
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,6 +47,40 @@ def test_e5_loads_when_a_review_first_needs_it_and_can_be_freed_again(cascade, r
     unsure = model.unsure(reviews, model.fast.predict(reviews).probabilities)
     np.testing.assert_array_equal(model.second_opinion([reviews[i] for i in unsure]).probabilities,
                                   got.probabilities[unsure])  # read apart from the others, the same answers
+
+
+MEMORY_CHILD = """
+import json, sys
+def rss():
+    return next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmRSS"))
+from analysis.sentiment import load_sentiment_model
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+model = load_sentiment_model("cascade")
+model.fast.predict(texts[:2])
+before = rss()
+model.second_opinion(texts)
+loaded = rss()
+model.release_slow()
+print(json.dumps({"before": before, "loaded": loaded, "released": rss()}))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the resident memory from /proc")
+def test_freeing_e5_hands_its_memory_back(shared_data, tmp_path):
+    """The batch path frees e5 before the theme fit: its batches' memory (freed in torch's threads' heaps) must leave
+    the process too, or the fit peaks on top of it (2,433 MB against 1,762 MB for a cold 100k-review batch run)."""
+    import json
+    import subprocess
+    import sys
+
+    frame = pd.read_csv(shared_data / "en_yelp_10k.csv.gz", usecols=["text"])["text"].dropna().astype(str)
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps(frame[frame.str.len() > 1500].head(300).tolist()), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(texts)], capture_output=True, text=True,
+                          timeout=600, check=True, cwd=Path(__file__).resolve().parents[1])
+    mb = json.loads(done.stdout.strip().splitlines()[-1])
+    assert mb["loaded"] - mb["before"] > 200, mb  # e5 and its batches took this much
+    assert mb["released"] - mb["before"] < 0.5 * (mb["loaded"] - mb["before"]), mb
 
 
 @pytest.fixture(scope="module")

