@@ -130,6 +130,27 @@ def test_e5_gives_a_review_the_same_logits_alone_and_in_any_batch(cascade, revie
     np.testing.assert_array_equal(np.vstack([e5.logits([text]) for text in reviews[:8]]), together[:8])
 
 
+def test_e5_at_bfloat16_gives_the_same_logits_whatever_the_process_thread_count(reviews):
+    """A Ray actor runs one torch thread, the local run one per core: with AMX, bfloat16 logits moved by 3.7e-3
+    between the two, so the same file got other scores on Ray. e5 at bfloat16 reads on one thread."""
+    import torch
+
+    from analysis.sentiment.shipped import DELTA_DIR, DELTA_FILE
+    from analysis.sentiment.transformer import TransformerSentimentModel
+
+    model = TransformerSentimentModel(DELTA_DIR / DELTA_FILE, precision="bfloat16")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = model.logits(reviews[:20])
+        torch.set_num_threads(2)
+        two = model.logits(reviews[:20])
+    finally:
+        torch.set_num_threads(before)
+    np.testing.assert_array_equal(one, two)
+    assert torch.get_num_threads() == before
+
+
 def test_theme_clauses_are_read_by_the_fast_model_alone(cascade, reviews):
     """Read by the cascade, the e5 transformer would run again on every clause the fast model is unsure of (the
     themes step took 5x longer on 10k reviews); the fast model reads them from the clause vectors in hand."""

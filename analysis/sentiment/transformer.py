@@ -28,6 +28,7 @@ from analysis.encoders.e5_model import WHEEL_SOURCE, TextModel, load_text_model
 from analysis.sentiment.network import softmax_scores
 from analysis.sentiment.predictions import SentimentPredictions, predictions_from_probabilities, with_blanks_neutral
 from analysis.sentiment.training import _seed_everything
+from analysis.threads import torch_threads
 
 logger = logging.getLogger(__name__)
 
@@ -380,6 +381,11 @@ class TransformerSentimentModel:
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         self.model.to(self.device)
         self.bfloat16 = uses_bfloat16(precision)
+        # bfloat16 on the CPU reads on one thread: with AMX (Intel Xeon, 2026-12-07) a review's logits moved by up to
+        # 3.7e-3 between one and two torch threads (float32: 1e-6), so a Ray actor (one thread) and the local run (one
+        # per core) gave another score, sometimes another theme; one thread reads 0.72-0.77x as fast there, and still
+        # 1.1-1.7x as fast as float32 on two. A process pinned for sessions (the app) keeps its count (``torch_threads``).
+        self.threads = 1 if self.bfloat16 and self.device.type == "cpu" else None
         self.batch_tokens = batch_tokens
         self.model_id = transformer_model_id(path, precision)
 
@@ -389,15 +395,17 @@ class TransformerSentimentModel:
 
     def logits(self, texts: list[str]) -> np.ndarray:
         """Calibrated logits (divided by the delta's temperature)."""
-        raw = classifier_logits(self.model, self.text_model, texts, self.config, self.batch_tokens, self.bfloat16)
+        with torch_threads(self.threads):
+            raw = classifier_logits(self.model, self.text_model, texts, self.config, self.batch_tokens, self.bfloat16)
         return raw / self.config.temperature
 
     def predict_with_clauses(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
                              ) -> tuple[SentimentPredictions, list[SentimentPredictions]]:
         """The reviews' predictions and, per review, one per character span (its clauses), from one forward pass."""
         texts = list(texts)
-        logits, span_logits = classifier_outputs(self.model, self.text_model, texts, self.config, spans,
-                                                 self.batch_tokens, self.bfloat16)
+        with torch_threads(self.threads):
+            logits, span_logits = classifier_outputs(self.model, self.text_model, texts, self.config, spans,
+                                                     self.batch_tokens, self.bfloat16)
         t = self.config.temperature
         reviews = predictions_from_probabilities(softmax_scores(logits / t)[0])
         clauses = [predictions_from_probabilities(softmax_scores(z / t)[0] if len(z) else np.zeros((0, 3)))
