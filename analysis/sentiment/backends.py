@@ -15,8 +15,9 @@ from analysis.sentiment.ngrams import NgramHasher
 from analysis.sentiment.predictions import SentimentModel, SentimentPredictions, with_blanks_neutral
 from analysis.sentiment.shipped import DEFAULT_MODEL_ID, DELTA_DIR, DELTA_FILE, MODELS_DIR, WEIGHTS_FILE
 
-__all__ = ["DEFAULT_MODEL_ID", "DEFAULT_SPEC", "MODELS_DIR", "WEIGHTS_FILE", "DefaultSentimentModel", "EmbeddingHeadSentimentModel",
-           "TransformersSentimentModel", "load_sentiment_model", "map_labels", "transformer_or_fast"]
+__all__ = ["DEFAULT_MODEL_ID", "DEFAULT_SPEC", "MODELS_DIR", "WEIGHTS_FILE", "DefaultSentimentModel",
+           "EmbeddingHeadSentimentModel", "TransformersSentimentModel", "load_sentiment_model", "map_labels",
+           "transformer_or_fast"]
 
 
 class DefaultSentimentModel:
@@ -217,7 +218,7 @@ class EmbeddingHeadSentimentModel:
 # What ``"default"`` (and an unset REVIEW_INSIGHTS_SENTIMENT_MODEL) names: the cascade, since it matched or beat the
 # fast model on every held-out source but Chinese AUC (0.944 against 0.945), lifted English macro-F1 from 0.696 to
 # 0.724 and 3-class English from 0.473 to 0.526, and met the calibration target in both languages, at 1.4x the fast
-# default's cold time on 10k reviews (e5-sentiment/MODEL_CARD.md).
+# model's cold time on 10k reviews (e5-sentiment/MODEL_CARD.md).
 DEFAULT_SPEC = "cascade"
 
 
