@@ -31,22 +31,6 @@ def test_the_default_threshold_is_the_chosen_one():
     assert load_sentiment_model("cascade").confidence == DEFAULT_CONFIDENCE == 0.5
 
 
-def test_the_default_model_is_the_cascade_and_its_e5_can_be_pinned_to_float32():
-    """What an unset setting runs (the app, analyze, the batch path): the cascade; at float32 its e5 gives the same
-    answers on every CPU, which the shipped sample analysis needs, and its id says so."""
-    from analysis.config import Settings
-    from analysis.sentiment import DEFAULT_MODEL_ID
-
-    model = load_sentiment_model(Settings().sentiment_model)
-    assert type(model).__name__ == "CascadeSentimentModel" and model.confidence == 0.5
-    assert model.fast.model_id == DEFAULT_MODEL_ID and load_sentiment_model("fast").model_id == DEFAULT_MODEL_ID
-    pinned = load_sentiment_model("default", "float32")
-    assert not pinned.slow_loaded and not pinned.model_id.endswith("-bf16")
-    assert pinned.model_id.endswith(">" + pinned.slow.model_id) and not pinned.slow.bfloat16
-    assert load_sentiment_model("default", "bfloat16").model_id == pinned.model_id + "-bf16"
-    assert model.weights_path == model.fast.weights_path  # a retrained fast model changes the saved signature
-
-
 def test_e5_loads_when_a_review_first_needs_it_and_can_be_freed_again(cascade, reviews):
     """The batch path frees the review encoder before the transformer reads the unsure reviews: the cascade must not
     hold e5 from the start, and its id (saved with every analysis) is known before e5 loads."""

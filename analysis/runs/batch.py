@@ -190,7 +190,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     embedder = embedder or embedder_for(replace(settings, encoder_processes=settings.batch_encoder_processes))
     if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
-    model = sentiment_model or load_sentiment_model(settings.sentiment_model, settings.encoder_precision)
+    model = sentiment_model or load_sentiment_model(settings.sentiment_model)
     # a cascade's transformer reads its unsure reviews after the first pass, once the encoder is freed: the two are
     # never held together (with both, a cold 100k-review run peaked at 2,449 MB against the 2.5 GB bar)
     deferred = hasattr(model, "second_opinion")

@@ -41,7 +41,6 @@ class CascadeSentimentModel:
         # compute anyway: read by the cascade, e5 ran on every clause the fast model was unsure of, and the themes
         # step took 151 s on 10k reviews against 28 s.
         self.clause_model = fast
-        self.weights_path = getattr(fast, "weights_path", None)  # a retrained fast model changes the signature
         self.model_id = f"cascade:{fast.model_id}<{self.confidence:.2f}>{slow_id or slow.model_id}"
         self.last_share = 0.0  # share of the last call's reviews the slow model read (for the benchmark)
 
