@@ -2,7 +2,7 @@
 
 Why: glibc keeps freed heap memory in its arenas, one per thread that allocated it. torch's worker threads allocate
 e5's activations (batches of 16 reviews up to 512 tokens: attention alone is 200 MB) in their own arenas, so after the
-cascade's e5 read a batch file's unsure reviews and was freed, the theme fit (main thread) could not reuse that memory
+cascade's e5 read the unsure reviews of a file analysed in pieces and was freed, the theme fit (main thread) could not reuse that memory
 and a cold 100k-review batch run peaked at 2,433 MB in the fit against the fast model's 1,762 MB (2026-12-07, Intel
 Xeon with AMX). ``malloc_trim`` returns every arena's free pages; elsewhere than glibc it is a no-op.
 """

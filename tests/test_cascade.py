@@ -51,9 +51,9 @@ def test_e5_loads_when_a_review_first_needs_it_and_can_be_freed_again(cascade, r
 
 MEMORY_CHILD = """
 import json, sys
-def rss():
-    return next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmRSS"))
+from analysis.runs.bench import status_mb
 from analysis.sentiment import load_sentiment_model
+rss = lambda: status_mb("self", "VmRSS")
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 model = load_sentiment_model("cascade")
 model.fast.predict(texts[:2])
