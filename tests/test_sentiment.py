@@ -28,7 +28,7 @@ REVIEWS = [
 
 @pytest.fixture(scope="session")
 def default_model() -> SentimentModel:
-    return load_sentiment_model("default")
+    return load_sentiment_model("fast")
 
 
 @pytest.fixture(scope="session")
