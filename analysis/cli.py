@@ -440,7 +440,7 @@ def evaluate_sentiment(
     label_column: Annotated[str | None, typer.Option("--label-column", help="Column with 0/1 or negative/neutral/positive.")] = None,
     rating_column: RatingColumn = None,
     text_column: TextColumn = None,
-    model: Annotated[str, typer.Option("--model", help="default (= cascade: fast, e5 where unsure) | fast | cascade:<confidence> | e5 | e5:<delta file> | hf:<id or path> | st:<model>+<head file>.")] = "default",
+    model: Annotated[str, typer.Option("--model", help="default (= fast) | e5 | e5:<delta file> | hf:<id or path> | st:<model>+<head file>.")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
 ) -> None:
     """Measure a sentiment model against labels or stars: accuracy, macro-F1, AUC-ROC, confusion, per language."""

@@ -39,8 +39,8 @@ class Settings:
     theme_fit_reviews: int = 20_000  # above this, themes are fitted on a seeded sample and the rest assigned to them
     # worker processes for large USE-m encoder calls (1 thread each); 0 or 1: encode in-process
     encoder_processes: int = min(2, os.cpu_count() or 1)
-    # the encoders' per-token products, USE-m's and the cascade's e5: auto (bfloat16 where the CPU has it natively:
-    # USE-m 2.4x in-process, see README), bfloat16 or float32 (the wheels' pass exactly, the same on every CPU)
+    # USE-m's per-token products: auto (bfloat16 where the CPU has it natively: 2.4x in-process, see README), bfloat16
+    # or float32 (the wheel's pass exactly)
     encoder_precision: str = "auto"
     # the same for files analysed in pieces (`analyze --chunk-mb`, files over MAX_UPLOAD_MB), whose bound is memory:
     # a worker holds ~0.5 GB at bfloat16 (two, kept through the theme fit, took a cold 100k-review run to 3.2 GB;

@@ -52,7 +52,7 @@ def main() -> None:
     started = time.perf_counter()
     from analysis.sentiment import load_sentiment_model
 
-    model = load_sentiment_model("fast")
+    model = load_sentiment_model("default")
     load_s = time.perf_counter() - started
     embedder = UseEmbedder(threads=2)
     started = time.perf_counter()

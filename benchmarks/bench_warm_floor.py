@@ -49,7 +49,7 @@ def measure(csv_path: str, workspace: str) -> None:
     vectors = embed_texts(embedder, texts, lambda fraction: None)
     lap("review vectors from the cache")
     from analysis.sentiment import load_sentiment_model
-    model = load_sentiment_model(settings.sentiment_model, settings.encoder_precision)
+    model = load_sentiment_model(settings.sentiment_model)
     score_sentiment(model, texts, vectors)
     lap("sentiment model and scoring")
     from analysis.text.tokenizers import _segmenter

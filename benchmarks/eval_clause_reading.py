@@ -64,7 +64,7 @@ def main() -> None:
         labels = np.asarray(labels, dtype=object)
         return [labels[cuts[i] : cuts[i + 1]] for i in range(len(texts))]
 
-    fast = load_sentiment_model("fast")
+    fast = load_sentiment_model("default")
     vectors = load_embedder("use-m").embed(flat)
     e5 = load_sentiment_model(args.e5)
     _reviews, pooled = e5.predict_with_clauses(texts, [clause_spans(text) for text in texts])

@@ -96,7 +96,7 @@ def semeval_dev(shared_data):
     frame["aspect"], frame["polarity"] = first[0], first[1]
     frame["one_aspect"] = (frame["aspects"].str.count(";") == 0) & frame["polarity"].isin(
         ["negative", "neutral", "positive"])
-    embedder, model = load_embedder("use-m"), load_sentiment_model("fast")
+    embedder, model = load_embedder("use-m"), load_sentiment_model("default")
     vectors = embedder.embed(frame["text"].tolist())
     read = model.predict(frame["text"].tolist(), embeddings=vectors)
     frame["sentiment_label"] = read.labels

@@ -31,22 +31,6 @@ def test_the_default_threshold_is_the_chosen_one():
     assert load_sentiment_model("cascade").confidence == DEFAULT_CONFIDENCE == 0.5
 
 
-def test_the_default_model_is_the_cascade_and_its_e5_can_be_pinned_to_float32():
-    """What an unset setting runs (the app, analyze, the batch path): the cascade; at float32 its e5 gives the same
-    answers on every CPU, which the shipped sample analysis needs, and its id says so."""
-    from analysis.config import Settings
-    from analysis.sentiment import DEFAULT_MODEL_ID
-
-    model = load_sentiment_model(Settings().sentiment_model)
-    assert type(model).__name__ == "CascadeSentimentModel" and model.confidence == 0.5
-    assert model.fast.model_id == DEFAULT_MODEL_ID and load_sentiment_model("fast").model_id == DEFAULT_MODEL_ID
-    pinned = load_sentiment_model("default", "float32")
-    assert not pinned.slow_loaded and not pinned.model_id.endswith("-bf16")
-    assert pinned.model_id.endswith(">" + pinned.slow.model_id) and not pinned.slow.bfloat16
-    assert load_sentiment_model("default", "bfloat16").model_id == pinned.model_id + "-bf16"
-    assert model.weights_path == model.fast.weights_path  # a retrained fast model changes the saved signature
-
-
 def test_e5_loads_when_a_review_first_needs_it_and_can_be_freed_again(cascade, reviews):
     """The batch path frees the review encoder before the transformer reads the unsure reviews: the cascade must not
     hold e5 from the start, and its id (saved with every analysis) is known before e5 loads."""
@@ -175,45 +159,3 @@ def test_the_e5_models_theme_clauses_are_read_by_the_fast_model_too(reviews):
     reader = clause_sentiment(e5, embedder)
     assert reader is not None
     pd.testing.assert_frame_equal(reader(clauses, vectors), clause_sentiment(e5.clause_model, embedder)(clauses, vectors))
-
-
-def _parked_pieces(folder: Path, model, reviews: list[str], parts: int = 3):
-    """The batch path's parked pieces: (data, reviews with the fast model's columns) pickles, and their unsure rows."""
-    pieces, unsure = [], []
-    for i, texts in enumerate(np.array_split(np.array(reviews, dtype=object), parts)):
-        texts = list(texts)
-        first = model.fast.predict(texts)
-        frame = pd.concat([pd.DataFrame({"text": texts}), first.to_frame()], axis=1)
-        pieces.append(folder / f"piece-{i}.pkl")
-        pd.to_pickle((pd.DataFrame({"n": range(len(texts))}), frame), pieces[-1])
-        unsure.append(model.unsure(texts, first.probabilities))
-    return pieces, unsure
-
-
-def _read_back(pieces: list[Path]) -> pd.DataFrame:
-    return pd.concat([pd.read_pickle(p)[1] for p in pieces], ignore_index=True)
-
-
-def test_the_batch_paths_second_opinions_are_read_in_a_worker_that_takes_e5_away(reviews, tmp_path, monkeypatch):
-    """A batch run's unsure reviews are read by e5 in a worker process that exits after, so this process never
-    loads e5 (its residue sat under a million-review run's last peak); the answers are the cascade's own, and a
-    worker that cannot start leaves the reading to this process, with the same answers."""
-    from analysis.encoders import pool
-    from analysis.runs.opinions import second_opinions
-
-    model = load_sentiment_model("cascade:0.8")
-    expected = model.predict(reviews).to_frame()
-    model.release_slow()
-    pieces, unsure = _parked_pieces(tmp_path, model, reviews)
-    assert sum(map(len, unsure)) >= 10
-    shares = []
-    second_opinions(model, pieces, unsure, lambda share: shares.append((share, model.slow_loaded)))
-    assert shares[-1] == (1.0, False) and not any(loaded for _, loaded in shares)  # never loaded here
-    got = _read_back(pieces)
-    pd.testing.assert_frame_equal(got.drop(columns="text"), expected)
-
-    pieces, unsure = _parked_pieces(tmp_path, model, reviews)
-    monkeypatch.setattr(pool, "START_METHOD", "no-such-start-method")  # the worker cannot start
-    second_opinions(model, pieces, unsure, lambda share: shares.append((share, model.slow_loaded)))
-    assert shares[-1] == (1.0, True) and not model.slow_loaded  # read here, then freed
-    pd.testing.assert_frame_equal(_read_back(pieces).drop(columns="text"), expected)

@@ -11,7 +11,7 @@ from analysis.sentiment import load_sentiment_model
 
 @pytest.fixture(scope="module")
 def model():
-    return load_sentiment_model("fast")
+    return load_sentiment_model("default")
 
 
 @pytest.mark.parametrize("text, up, down", [

@@ -28,7 +28,7 @@ REVIEWS = [
 
 @pytest.fixture(scope="session")
 def default_model() -> SentimentModel:
-    return load_sentiment_model("fast")
+    return load_sentiment_model("default")
 
 
 @pytest.fixture(scope="session")

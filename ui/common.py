@@ -115,7 +115,7 @@ def models():
     from analysis.store import embedder_for
 
     config = settings()
-    return embedder_for(config), load_sentiment_model(config.sentiment_model, config.encoder_precision)
+    return embedder_for(config), load_sentiment_model(config.sentiment_model)
 
 
 def run_analysis(table: ReviewTable, progress=None, add_to=None):

@@ -15,7 +15,7 @@ import Streamlit through it.
 
 A ``spawn``/``forkserver`` child normally re-runs the parent's ``__main__`` script; Streamlit makes the app script
 ``__main__``, so each worker would run the whole app (measured: 750 MB per worker instead of ~240 MB). The workers are
-launched with a bare stand-in ``__main__`` instead (``bare_main``): they need nothing from it.
+launched with a bare stand-in ``__main__`` instead (``_bare_main``): they need nothing from it.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ _main_lock = threading.Lock()
 
 
 @contextmanager
-def bare_main():
+def _bare_main():
     """While workers launch, ``__main__`` is an empty module, so they do not re-run the parent's script."""
     with _main_lock:
         main = sys.modules.get("__main__")
@@ -100,7 +100,7 @@ class EncoderPool:
         )
         self._finalizer = weakref.finalize(self, _shutdown, self._executor)
         try:  # launch every worker now (the first task does), so a pool that cannot start fails here
-            with bare_main():  # one task per worker: each submit launches a worker while none is idle
+            with _bare_main():  # one task per worker: each submit launches a worker while none is idle
                 futures = [self._executor.submit(_ping, i) for i in range(processes)]
             for future in futures:
                 future.result()
@@ -111,7 +111,7 @@ class EncoderPool:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Raw vectors of ``texts`` in order; chunks go to the workers as they free up."""
         chunks = split(texts, self.processes, self.chunk_size)
-        with bare_main():  # submitting may launch a worker that was not needed before
+        with _bare_main():  # submitting may launch a worker that was not needed before
             results = self._executor.map(_encode_chunk, chunks)
         return np.vstack(list(results))
 

@@ -1,5 +1,5 @@
 """The runs that chain the stages: ``pipeline`` (the one orchestration, in memory), ``batch`` (files larger than
-memory, piece by piece, same results; ``opinions``: its cascade's e5 in a worker process), ``distributed`` (on Ray Data, with ``shards`` and ``actors``; Ray is imported
+memory, piece by piece, same results), ``distributed`` (on Ray Data, with ``shards`` and ``actors``; Ray is imported
 only when it runs), ``sample`` (the bundled sample's analysis, shipped ready) and ``bench`` (the end-to-end
 benchmark against BERTopic)."""
 

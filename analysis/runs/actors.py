@@ -38,7 +38,7 @@ def _load_models(settings: Settings, threads: int):
         embedder.inner.threads = max(1, threads)
     if hasattr(embedder, "memory_limit"):
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
-    model = load_sentiment_model(settings.sentiment_model, settings.encoder_precision)
+    model = load_sentiment_model(settings.sentiment_model)
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     return embedder, model, same_encoder
 

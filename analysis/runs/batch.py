@@ -127,14 +127,23 @@ def _slim(mentions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _second_opinions(model, pieces: list[Path], unsure: list[np.ndarray], clock) -> None:
-    """The cascade's transformer reads each parked piece's unsure reviews, in place, in a worker process that exits
-    after (``opinions``). A review's label and score follow from its own probabilities, so this gives what the
-    cascade gives in one call."""
-    from analysis.runs.opinions import second_opinions
+    """The cascade's transformer reads each parked piece's unsure reviews, in place; then it is freed again.
 
+    A review's label and score follow from its own probabilities, so this gives what the cascade gives in one call."""
     step = "sentiment: transformer"
     clock.tick(step, 0.0)
-    second_opinions(model, pieces, unsure, lambda share: clock.tick(step, share))
+    total = max(1, sum(len(u) for u in unsure))
+    read = 0
+    for piece, rows in zip(pieces, unsure, strict=True):
+        if len(rows):
+            data, reviews = pd.read_pickle(piece)
+            second = model.second_opinion(reviews["text"].astype(str).iloc[rows].tolist()).to_frame()
+            for column in second.columns:
+                reviews.iloc[rows, reviews.columns.get_loc(column)] = second[column].to_numpy()
+            pd.to_pickle((data, reviews), piece)
+            read += len(rows)
+            clock.tick(step, read / total)
+    model.release_slow()
     clock.done(step)
 
 
@@ -181,7 +190,7 @@ def analyze_file(path: Path, out: Path, settings: Settings | None = None, overri
     embedder = embedder or embedder_for(replace(settings, encoder_processes=settings.batch_encoder_processes))
     if hasattr(embedder, "memory_limit"):  # one piece at a time: the workspace cache serves repeats
         embedder.memory_limit = min(embedder.memory_limit, 50_000)
-    model = sentiment_model or load_sentiment_model(settings.sentiment_model, settings.encoder_precision)
+    model = sentiment_model or load_sentiment_model(settings.sentiment_model)
     # a cascade's transformer reads its unsure reviews after the first pass, once the encoder is freed: the two are
     # never held together (with both, a cold 100k-review run peaked at 2,449 MB against the 2.5 GB bar)
     deferred = hasattr(model, "second_opinion")

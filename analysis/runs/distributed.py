@@ -212,9 +212,7 @@ def _fit_themes(ray, sample, pieces, settings, pool, n_themes, clock):
     from analysis.sentiment import load_sentiment_model
     from analysis.themes.polarity import rated
 
-    reader = None
-    if not rated(reviews):
-        reader = clause_sentiment(load_sentiment_model(settings.sentiment_model, settings.encoder_precision), lookup)
+    reader = None if rated(reviews) else clause_sentiment(load_sentiment_model(settings.sentiment_model), lookup)
     fit = find_themes(reviews.drop(columns=["_shard"]), lookup, n_themes=n_themes, seed=settings.seed,
                       embeddings=embeddings, clause_sentiment=reader)
     clock.done("themes: fit")
@@ -246,7 +244,7 @@ def _canonical_columns():
 def _sentiment_signature(settings: Settings):
     from analysis.sentiment import load_sentiment_model
 
-    return load_sentiment_model(settings.sentiment_model, settings.encoder_precision)
+    return load_sentiment_model(settings.sentiment_model)
 
 
 def _analyse(ray, pieces, shared, settings, out, pool, clock) -> tuple[PieceCounts, int]:

@@ -87,7 +87,7 @@ def analyze(
     clock.done("embed")
 
     clock.tick("sentiment", 0.0)
-    model = sentiment_model or load_sentiment_model(settings.sentiment_model, settings.encoder_precision)
+    model = sentiment_model or load_sentiment_model(settings.sentiment_model)
     # One encoder pass serves both: the model takes our vectors when it was trained on the same encoder.
     same_encoder = getattr(model, "uses_embedder", None) == "use-m" and is_use_m(embedder)
     shared = embeddings if same_encoder else None

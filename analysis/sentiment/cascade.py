@@ -41,7 +41,6 @@ class CascadeSentimentModel:
         # compute anyway: read by the cascade, e5 ran on every clause the fast model was unsure of, and the themes
         # step took 151 s on 10k reviews against 28 s.
         self.clause_model = fast
-        self.weights_path = getattr(fast, "weights_path", None)  # a retrained fast model changes the signature
         self.model_id = f"cascade:{fast.model_id}<{self.confidence:.2f}>{slow_id or slow.model_id}"
         self.last_share = 0.0  # share of the last call's reviews the slow model read (for the benchmark)
 
@@ -70,15 +69,10 @@ class CascadeSentimentModel:
         """Positions of the reviews the slow model reads: not blank, top class below ``confidence``."""
         return np.flatnonzero((probabilities.max(1) < self.confidence) & ~blank_mask(texts))
 
-    @property
-    def slow_loader(self) -> Callable[[], SentimentModel] | None:
-        """What loads the transformer while it is not loaded (picklable: another process can load it), else None."""
-        return self._load_slow if self._slow is None else None
-
     def second_opinion(self, texts: Sequence[str]) -> SentimentPredictions:
         """The slow model's answer for reviews ``unsure`` picked, as the cascade gives it (a row's label and score
         follow from its probabilities alone, so these rows can be read later, apart from the others)."""
-        return second_opinion_of(self.slow, texts)
+        return predictions_from_probabilities(self.slow.predict(list(texts)).probabilities)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SentimentPredictions:
         texts = list(texts)
@@ -90,8 +84,3 @@ class CascadeSentimentModel:
         probabilities = first.probabilities.copy()
         probabilities[unsure] = self.second_opinion([texts[i] for i in unsure]).probabilities
         return predictions_from_probabilities(probabilities)
-
-
-def second_opinion_of(slow: SentimentModel, texts: Sequence[str]) -> SentimentPredictions:
-    """``slow``'s answer for unsure reviews as the cascade gives it, wherever ``slow`` runs (here or in a worker)."""
-    return predictions_from_probabilities(slow.predict(list(texts)).probabilities)
